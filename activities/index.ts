@@ -1,0 +1,75 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/connection.js';
+import { appendCapitalIncrease, appendFundsEntry, appendVerification } from '../db/funds.js';
+import { insertNotificationRequests } from '../db/notifications.js';
+import { enqueueNotifications } from '../db/outbox.js';
+import { publishReport, type PublishOutcome } from '../db/reports.js';
+import { quarterlyReportContent } from '../api/statistics/report.js';
+import { recordProjectEvent } from '../db/projects.js';
+import { latestTemplate } from '../db/templates.js';
+import { ErrorType, type CapitalIncrease, type FundsEntry, type NotificationRequest, type ProjectEvent, type ProjectState } from '../workflows/contract.js';
+import type { TaskTemplate } from '../workflows/templates.js';
+import type { WorkingCalendar } from './calendar.js';
+
+export interface ActivityDeps {
+  db: Db;
+  /** Where people open luodi, for links in notifications. */
+  publicUrl?: string;
+  /** Working days → instants: the official calendar, or a scaled one in tests. */
+  calendar: WorkingCalendar;
+}
+
+/** Activities with their dependencies bound; every one is safe to retry. */
+export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3000' }: ActivityDeps) {
+  return {
+    async recordProjectEvent(state: ProjectState, event: ProjectEvent): Promise<void> {
+      await recordProjectEvent(db, state, event);
+    },
+
+    /** The newest version of the project type's template; the workflow keeps it for life. */
+    async loadTemplate(projectType: string): Promise<TaskTemplate> {
+      const template = await latestTemplate(db, projectType);
+      if (!template) {
+        throw ApplicationFailure.create({ type: ErrorType.NotFound, message: `no task template for project type ${projectType}`, nonRetryable: true });
+      }
+      return template;
+    },
+
+    /** Deadlines are computed here, not in workflow code, so that a calendar change never breaks replay. */
+    async computeDeadlines({ from, workingDays }: { from: string; workingDays: number[] }): Promise<string[]> {
+      const instants = await calendar.deadlines(new Date(from), workingDays);
+      return instants.map((d) => d.toISOString());
+    },
+
+    /** Appends a ledger entry (idempotent by entry id). */
+    async appendFundsEntry(projectCode: string, entry: FundsEntry): Promise<void> {
+      await appendFundsEntry(db, projectCode, entry);
+    },
+
+    /** Records a verification; the database enforces that the verifier did not enter the funds. */
+    async verifyFundsEntry(projectCode: string, entryId: string, verifiedBy: string, verifiedAt: string): Promise<void> {
+      try {
+        await appendVerification(db, projectCode, entryId, verifiedBy, verifiedAt);
+      } catch (err) {
+        if ((err as { code?: string }).code === '23514') throw ApplicationFailure.create({ type: ErrorType.FourEyes, message: (err as Error).message, nonRetryable: true });
+        throw err;
+      }
+    },
+
+    /** Records a capital increase's increment (idempotent by id). */
+    async appendCapitalIncrease(projectCode: string, increase: CapitalIncrease): Promise<void> {
+      await appendCapitalIncrease(db, projectCode, increase);
+    },
+
+    /** Computes a quarter's dispatch report and freezes it, or records a restatement if the figures have changed. */
+    async publishQuarterlyReport(quarter: string): Promise<PublishOutcome> {
+      return publishReport(db, quarter, await quarterlyReportContent(db, quarter));
+    },
+
+    /** Records what was asked and puts one outbox row per recipient and channel; the dispatcher delivers them. */
+    async requestNotifications(requests: NotificationRequest[]): Promise<void> {
+      await insertNotificationRequests(db, requests);
+      await enqueueNotifications(db, requests, publicUrl);
+    },
+  };
+}

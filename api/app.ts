@@ -1,0 +1,61 @@
+import express, { type Express } from 'express';
+import type { Logger } from '../config/logger.js';
+import { createAdminRouter } from './admin.routes.js';
+import { authenticate } from './auth.js';
+import { createDocsRouter } from './docs.routes.js';
+import type { RouteDeps } from './http.js';
+import { createFundsRouter } from './funds.routes.js';
+import { idempotency } from './idempotency.js';
+import { createImportsRouter } from './imports.routes.js';
+import { SHEET_TYPES } from './summit-import/sheet.js';
+import { createPagesRouter } from './pages/pages.routes.js';
+import { createStatisticsRouter } from './statistics.routes.js';
+import { createReportsRouter } from './reports.routes.js';
+import { createNotificationsRouter } from './notifications.routes.js';
+import { notFound, problemHandler } from './problem.js';
+import { createProjectActionsRouter } from './project-actions.routes.js';
+import { createProjectsRouter } from './projects.routes.js';
+import { createWorklistsRouter } from './worklists.routes.js';
+
+export interface AppDeps extends RouteDeps {
+  log: Logger;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.locals.log = deps.log;
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const user = (res.locals.user as { id: string } | undefined)?.id;
+      deps.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms), user }, 'request');
+    });
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  const api = express.Router();
+  api.use(createDocsRouter());
+  api.use(authenticate(deps.db));
+  api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  // Parsed before the idempotency check, so that a file is part of what a key stands for.
+  api.use(express.raw({ type: Object.values(SHEET_TYPES), limit: '10mb' }));
+  api.use(idempotency(deps.db));
+  api.use('/projects', createProjectsRouter(deps));
+  api.use('/projects', createProjectActionsRouter(deps));
+  api.use('/projects', createFundsRouter(deps));
+  api.use(createWorklistsRouter(deps));
+  api.use(createImportsRouter(deps));
+  api.use(createAdminRouter(deps));
+  api.use(createStatisticsRouter(deps));
+  api.use(createReportsRouter(deps));
+  api.use(createNotificationsRouter(deps));
+  app.use('/api', api);
+  app.use(createPagesRouter(deps));
+  app.use(notFound);
+  app.use(problemHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,28 @@
+import type { RequestHandler, Response } from 'express';
+import type { Db } from '../db/connection.js';
+import { userByToken, type User } from '../db/users.js';
+import { Problem } from './problem.js';
+
+/** Sets the acting user from `Authorization: Bearer <token>`; anything else is a 401. */
+export function authenticate(db: Db): RequestHandler {
+  return async (req, res, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.get('Authorization') ?? '');
+    if (!match) {
+      res.set('WWW-Authenticate', 'Bearer realm="luodi"');
+      throw new Problem(401, 'Unauthorized', 'Send an API token as Authorization: Bearer <token>; an admin creates one with npm run user.');
+    }
+    const user = await userByToken(db, match[1]!);
+    if (!user) {
+      res.set('WWW-Authenticate', 'Bearer realm="luodi", error="invalid_token"');
+      throw new Problem(401, 'Unauthorized', 'This token is unknown, revoked, or its user is disabled.');
+    }
+    res.locals.user = user;
+    next();
+  };
+}
+
+export function currentUser(res: Response): User {
+  const user = res.locals.user as User | undefined;
+  if (!user) throw new Problem(401, 'Unauthorized', 'Sign in first.');
+  return user;
+}

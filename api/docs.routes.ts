@@ -1,0 +1,34 @@
+import { createRequire } from 'node:module';
+import express, { Router } from 'express';
+import { openApiDocument } from './openapi.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../package.json') as { version: string };
+const swaggerUi = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+
+/** The OpenAPI document and a browsable page for it; both public. */
+export function createDocsRouter(): Router {
+  const router = Router();
+  const document = openApiDocument(version);
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use('/docs/assets', express.static(swaggerUi, { index: false }));
+  router.get('/docs', (_req, res) => {
+    res.type('html').send(`<!doctype html>
+<html lang="zh-CN">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>luodi 落地 API</title>
+  <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+  <script>window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true });</script>
+</body>
+</html>`);
+  });
+  return router;
+}

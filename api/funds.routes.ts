@@ -1,0 +1,59 @@
+import { Router } from 'express';
+import { projectLedger } from '../db/funds.js';
+import { increaseCapital, recordFunds, reverseFunds, verifyFunds } from '../workflows/contract.js';
+import { currentUser } from './auth.js';
+import { actingOf, codeOf, parse, projectScope, updateProject, type RouteDeps } from './http.js';
+import { authorize } from './policy.js';
+import { fundsEntryParams, increaseCapitalBody, recordFundsBody, reverseFundsBody } from './schemas.js';
+
+/** The funds ledger (实际到位资金): coordinators record and reverse, verifiers verify (four-eyes). */
+export function createFundsRouter(deps: RouteDeps): Router {
+  const router = Router();
+
+  router.get('/:code/funds', async (req, res) => {
+    const code = codeOf(req);
+    authorize(currentUser(res), 'project.read', { city: (await projectScope(deps, code)).city });
+    const rows = await projectLedger(deps.db, code);
+    res.json({
+      items: rows.map((r) => ({
+        id: r.entry_id.slice(code.length + 1),
+        kind: r.kind,
+        amountMinor: r.amount_minor,
+        currency: r.currency,
+        receivedOn: r.received_on,
+        evidence: r.evidence,
+        enteredBy: r.entered_by,
+        enteredAt: r.entered_at.toISOString(),
+        reverses: r.reverses?.slice(code.length + 1) ?? null,
+        reason: r.reason,
+        verifiedBy: r.verified_by,
+        verifiedAt: r.verified_at?.toISOString() ?? null,
+      })),
+    });
+  });
+
+  router.post('/:code/funds', async (req, res) => {
+    const code = codeOf(req);
+    const body = parse(recordFundsBody, req.body, 'body');
+    res.status(201).json(await updateProject(deps, actingOf(res), { code, action: 'funds.record' }, recordFunds, (actor, requestId) => ({ requestId, ...body, actor })));
+  });
+
+  router.post('/:code/funds/:entryId/verify', async (req, res) => {
+    const { code, entryId } = parse(fundsEntryParams, req.params, 'path');
+    res.json(await updateProject(deps, actingOf(res), { code, action: 'funds.verify' }, verifyFunds, (actor, requestId) => ({ requestId, entryId, actor })));
+  });
+
+  router.post('/:code/funds/:entryId/reverse', async (req, res) => {
+    const { code, entryId } = parse(fundsEntryParams, req.params, 'path');
+    const { reason } = parse(reverseFundsBody, req.body, 'body');
+    res.status(201).json(await updateProject(deps, actingOf(res), { code, action: 'funds.reverse' }, reverseFunds, (actor, requestId) => ({ requestId, entryId, reason, actor })));
+  });
+
+  router.post('/:code/capital-increases', async (req, res) => {
+    const code = codeOf(req);
+    const body = parse(increaseCapitalBody, req.body, 'body');
+    res.status(201).json(await updateProject(deps, actingOf(res), { code, action: 'funds.record' }, increaseCapital, (actor, requestId) => ({ requestId, ...body, actor })));
+  });
+
+  return router;
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { Db } from '../db/connection.js';
+import type { User } from '../db/users.js';
+import type { UpdateDefinition } from '@temporalio/common';
+import { getState, type Actor, type City, type ProjectState } from '../workflows/contract.js';
+import type { Department } from '../workflows/templates.js';
+import { currentUser } from './auth.js';
+import { authorize, type Action } from './policy.js';
+import { fromZod, Problem, type Where } from './problem.js';
+import { projectCode } from './schemas.js';
+
+export interface RouteDeps {
+  client: Client;
+  db: Db;
+  taskQueue: string;
+  temporalUiUrl: string;
+}
+
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where: Where): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZod(result.error, where);
+  return result.data;
+}
+
+const codeParam = z.object({ code: projectCode });
+
+export function codeOf(req: Request): string {
+  return parse(codeParam, req.params, 'path').code;
+}
+
+export function projectLinks(deps: RouteDeps, code: string) {
+  const namespace = deps.client.options.namespace;
+  return {
+    self: `/api/projects/${encodeURIComponent(code)}`,
+    temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(code)}`,
+  };
+}
+
+export function actorOf(user: User): Actor {
+  return { id: user.id, department: user.department, city: user.city };
+}
+
+/**
+ * The workflow request id: from the Idempotency-Key (so that a retry through another API
+ * instance is still applied once), or a fresh one.
+ */
+export function requestIdOf(res: Response, user: User): string {
+  const key = res.locals.idempotencyKey as string | undefined;
+  return key ? `${user.id}:${key}` : randomUUID();
+}
+
+export interface ProjectScope {
+  city: City;
+  /** The department owning the task asked about, if any. */
+  department?: Department | undefined;
+}
+
+/**
+ * Where a project is (and who owns one of its tasks): from the projection, or from the workflow
+ * if the projection has not caught up yet.
+ */
+export async function projectScope(deps: RouteDeps, code: string, taskKey?: string): Promise<ProjectScope> {
+  const row = await deps.db.selectFrom('projects').select('city').where('code', '=', code).executeTakeFirst();
+  const task = row && taskKey !== undefined
+    ? await deps.db.selectFrom('tasks').select('department').where('project_code', '=', code).where('task_key', '=', taskKey).executeTakeFirst()
+    : undefined;
+  if (row && (taskKey === undefined || task)) return { city: row.city as City, department: task?.department as Department | undefined };
+  const state = await deps.client.workflow.getHandle(code).query(getState);
+  return { city: state.city, department: taskKey === undefined ? undefined : state.tasks.find((t) => t.key === taskKey)?.department };
+}
+
+export function notFound(what: string): Problem {
+  return new Problem(404, 'Not found', `No ${what}.`);
+}
+
+/** Who acts, and the request id their update carries. */
+export interface Acting {
+  user: User;
+  requestId: string;
+}
+
+export function actingOf(res: Response): Acting {
+  const user = currentUser(res);
+  return { user, requestId: requestIdOf(res, user) };
+}
+
+/**
+ * One user action on a project: authorized against the project's city (and, for a task, its
+ * department), then applied as a workflow update whose update id is the request id.
+ */
+export async function updateProject<I, R>(
+  deps: RouteDeps,
+  { user, requestId }: Acting,
+  target: { code: string; action: Action; taskKey?: string },
+  update: UpdateDefinition<R, [I]>,
+  input: (actor: Actor, requestId: string) => I,
+): Promise<R> {
+  const { city, department } = await projectScope(deps, target.code, target.taskKey);
+  if (target.taskKey !== undefined && !department) throw notFound(`task ${target.taskKey} in project ${target.code}`);
+  authorize(user, target.action, { city, ...(department ? { department } : {}) });
+  return deps.client.workflow.getHandle(target.code).executeUpdate(update, { args: [input(actorOf(user), requestId)], updateId: requestId });
+}
+
+/** A project's state as the API shows it: without the request ids the workflow keeps for itself. */
+export function stateView({ appliedRequests: _applied, ...view }: ProjectState) {
+  return view;
+}

@@ -1,0 +1,121 @@
+import type { FieldReason, TaskState } from '../../workflows/contract.js';
+import type { FormField } from '../../workflows/templates.js';
+import { h, raw, type Html } from './html.js';
+import { label, t, type Lang } from './i18n.js';
+
+const MONEY = /^(0|[1-9]\d{0,15})(\.\d{1,2})?$/;
+
+/** "1200.5" yuan → "120050" fen, exactly: decimal text to integer minor units, never through a float. */
+export function toMinorUnits(amount: string): string | null {
+  const m = MONEY.exec(amount.trim().replace(/,/g, ''));
+  if (!m) return null;
+  const cents = ((m[2] ?? '').slice(1) + '00').slice(0, 2);
+  return (BigInt(m[1]!) * 100n + BigInt(cents)).toString();
+}
+
+/**
+ * Turns the submitted form into the task's data. A value that cannot be converted is passed on as
+ * typed, so that the workflow's validator names the field.
+ */
+export function formToData(fields: readonly FormField[], form: Record<string, string | undefined>): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const f of fields) {
+    const value = (form[f.key] ?? '').trim();
+    if (value === '') continue;
+    if (f.type === 'number') data[f.key] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    else if (f.type === 'money') data[f.key] = { amountMinor: toMinorUnits(value) ?? value, currency: form[`${f.key}__currency`] ?? 'CNY' };
+    else data[f.key] = value;
+  }
+  return data;
+}
+
+export interface FormState {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+}
+
+/** Server-side reasons (fields named data.<key>) in the user's language where we know them. */
+export function errorsByField(lang: Lang, fields: readonly FormField[], reasons: FieldReason[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of reasons) {
+    const key = r.field.replace(/^data\./, '');
+    const field = fields.find((f) => f.key === key);
+    out[key] = r.reason === 'required' ? t(lang, 'required') : field ? localReason(lang, field, r.reason) : r.reason;
+  }
+  return out;
+}
+
+function localReason(lang: Lang, f: FormField, reason: string): string {
+  if (lang === 'en') return reason;
+  return { number: t(lang, 'mustBeNumber'), money: t(lang, 'mustBeMoney'), date: t(lang, 'mustBeDate'), document: t(lang, 'mustBeDocument') }[f.type as 'number'] ?? reason;
+}
+
+/** `requestToken` is sent back with the form, so that a double submission is applied once. */
+export function renderTaskForm(lang: Lang, task: TaskState, action: string, csrfToken: string, requestToken: string, state: FormState): Html {
+  const fields = task.fields.map((f) => {
+    const id = `f-${f.key}`;
+    const value = state.values[f.key] ?? '';
+    const error = state.errors[f.key];
+    const attrs = h`id="${id}" name="${f.key}" data-type="${f.type}" ${f.required ? raw('required data-required="1"') : ''} aria-describedby="err-${f.key}"`;
+    let input: Html;
+    switch (f.type) {
+      case 'text':
+        input = h`<textarea ${attrs} rows="3">${value}</textarea>`;
+        break;
+      case 'choice':
+        input = h`<select ${attrs}><option value="">${t(lang, 'choose')}</option>${(f.choices ?? []).map(
+          (c) => h`<option value="${c.value}" ${c.value === value ? raw('selected') : ''}>${label(lang, c.label)}</option>`,
+        )}</select>`;
+        break;
+      case 'money': {
+        const currency = state.values[`${f.key}__currency`] ?? 'CNY';
+        input = h`<div class="money"><input ${attrs} inputmode="decimal" value="${value}" placeholder="0.00"><select name="${f.key}__currency" aria-label="${t(lang, 'currency')}">${['CNY', 'USD'].map(
+          (c) => h`<option ${c === currency ? raw('selected') : ''}>${c}</option>`,
+        )}</select></div>`;
+        break;
+      }
+      case 'date':
+        input = h`<input ${attrs} type="date" value="${value}">`;
+        break;
+      case 'number':
+        input = h`<input ${attrs} inputmode="decimal" value="${value}">`;
+        break;
+      default:
+        input = h`<input ${attrs} value="${value}">`;
+    }
+    return h`<div class="field${error ? ' invalid' : ''}" data-field="${f.key}">
+      <label for="${id}">${label(lang, f.label)}${f.required ? h` <span class="muted">(${t(lang, 'required')})</span>` : ''}</label>
+      ${input}
+      <p class="error" id="err-${f.key}" role="alert">${error ?? ''}</p>
+    </div>`;
+  });
+  const messages = { required: t(lang, 'required'), number: t(lang, 'mustBeNumber'), money: t(lang, 'mustBeMoney'), date: t(lang, 'mustBeDate'), document: t(lang, 'mustBeDocument') };
+  return h`<form method="post" action="${action}" novalidate id="task-form" class="card">
+    ${Object.keys(state.errors).length ? h`<div class="alert">${t(lang, 'fixErrors')}</div>` : ''}
+    <input type="hidden" name="_csrf" value="${csrfToken}"><input type="hidden" name="_request" value="${requestToken}">
+    ${fields}
+    <button type="submit" class="primary">${t(lang, 'submit')}</button>
+  </form>
+  <script>${raw(browserCheck(messages))}</script>`;
+}
+
+/** The same rules, checked in the browser before sending; the server checks again. */
+function browserCheck(messages: Record<string, string>): string {
+  return `(function(){
+var M=${JSON.stringify(messages).replace(/</g, '\\u003c')};
+var RULES={number:/^-?\\d+(\\.\\d+)?$/,money:${MONEY.toString()},date:/^\\d{4}-\\d{2}-\\d{2}$/,document:/^\\S{1,200}$/};
+var form=document.getElementById('task-form');
+form.addEventListener('submit',function(e){
+  var bad=false;
+  form.querySelectorAll('[data-type]').forEach(function(el){
+    var v=el.value.trim(),t=el.getAttribute('data-type'),msg='';
+    if(!v){if(el.hasAttribute('data-required'))msg=M.required;}
+    else if(RULES[t]&&!RULES[t].test(t==='money'?v.replace(/,/g,''):v))msg=M[t];
+    var box=el.closest('.field');box.classList.toggle('invalid',!!msg);
+    document.getElementById('err-'+el.name).textContent=msg;
+    if(msg&&!bad){bad=true;el.focus();}
+  });
+  if(bad)e.preventDefault();
+});
+})();`;
+}

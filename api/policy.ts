@@ -1,0 +1,76 @@
+import type { Role } from '../db/schema.js';
+import type { User } from '../db/users.js';
+import type { City } from '../workflows/contract.js';
+import type { Department } from '../workflows/templates.js';
+import { Problem } from './problem.js';
+
+/** What a request wants to do, checked against who is asking and, where there is one, the object. */
+export type Action =
+  | 'project.create'
+  | 'project.read'
+  | 'project.advance'
+  | 'project.liaison'
+  | 'project.withdraw'
+  | 'task.complete'
+  | 'blocker.report'
+  | 'blocker.resolve'
+  | 'inbox.read'
+  | 'stuck.read'
+  | 'funds.record'
+  | 'funds.verify'
+  | 'funds.reverse'
+  | 'statistics.read'
+  | 'targets.manage'
+  | 'notifications.read'
+  | 'notifications.manage'
+  | 'users.manage'
+  | 'reference.read'
+  | 'templates.manage'
+  | 'calendar.manage';
+
+export interface Target {
+  city: City;
+  /** For a task: the department that owns it. */
+  department?: Department;
+}
+
+const ROLES_FOR: Readonly<Record<Action, readonly Role[]>> = {
+  'project.create': ['coordinator'],
+  'project.read': ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'],
+  'project.advance': ['coordinator'],
+  'project.liaison': ['coordinator'],
+  'project.withdraw': ['coordinator'],
+  'task.complete': ['staff'],
+  'blocker.report': ['coordinator', 'staff'],
+  'blocker.resolve': ['coordinator'],
+  'inbox.read': ['staff'],
+  'stuck.read': ['supervisor', 'coordinator'],
+  'funds.record': ['coordinator'],
+  'funds.verify': ['verifier'],
+  'funds.reverse': ['coordinator'],
+  'statistics.read': ['supervisor', 'coordinator', 'verifier', 'admin'],
+  'targets.manage': ['admin'],
+  'notifications.read': ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'],
+  'notifications.manage': ['admin'],
+  'users.manage': ['admin'],
+  'reference.read': ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'],
+  'templates.manage': ['admin'],
+  'calendar.manage': ['admin'],
+};
+
+export function inScope(user: User, city: City): boolean {
+  return user.city === null || user.city === city;
+}
+
+/** Throws a 403 problem unless the user may do this (to this object). */
+export function authorize(user: User, action: Action, target?: Target): void {
+  if (!ROLES_FOR[action].includes(user.role)) {
+    throw new Problem(403, 'Forbidden', `A ${user.role} may not do ${action}.`);
+  }
+  if (target && !inScope(user, target.city)) {
+    throw new Problem(403, 'Forbidden', `${user.id} acts for ${user.city}, and this project is in ${target.city}.`);
+  }
+  if (target?.department && user.role === 'staff' && user.department !== target.department) {
+    throw new Problem(403, 'Forbidden', `This task belongs to ${target.department}; ${user.id} acts for ${user.department}.`);
+  }
+}

@@ -1,0 +1,85 @@
+import { Router } from 'express';
+import { listProjects } from '../db/projects.js';
+import type { Project } from '../db/schema.js';
+import { latestTemplate } from '../db/templates.js';
+import { advanceStage, getState, type City, type ProjectInput } from '../workflows/contract.js';
+import { currentUser } from './auth.js';
+import { actingOf, codeOf, parse, projectLinks, stateView, updateProject, type RouteDeps } from './http.js';
+import { authorize } from './policy.js';
+import { Problem } from './problem.js';
+import { advanceStageBody, createProjectBody, listProjectsQuery } from './schemas.js';
+import { startProject } from './start-project.js';
+
+export function createProjectsRouter(deps: RouteDeps): Router {
+  const router = Router();
+  const { client, db, taskQueue } = deps;
+
+  router.post('/', async (req, res) => {
+    const user = currentUser(res);
+    const body = parse(createProjectBody, req.body, 'body');
+    authorize(user, 'project.create', { city: body.city });
+    if (!(await latestTemplate(db, body.projectType))) {
+      throw new Problem(400, 'Invalid request', `There is no task template for project type ${body.projectType}.`, [
+        { field: 'projectType', reason: 'no task template for this project type' },
+      ]);
+    }
+    const input: ProjectInput = { ...body, actor: user.id };
+    const handle = await startProject(client, taskQueue, input);
+    const links = projectLinks(deps, input.code);
+    res.status(201).location(links.self).json({ code: input.code, runId: handle.firstExecutionRunId, stage: input.stage, links });
+  });
+
+  router.get('/', async (req, res) => {
+    const user = currentUser(res);
+    authorize(user, 'project.read');
+    const query = parse(listProjectsQuery, req.query, 'query');
+    // A city's users see their city only.
+    if (user.city && query.city && query.city !== user.city) {
+      throw new Problem(403, 'Forbidden', `${user.id} sees projects in ${user.city} only.`);
+    }
+    const { items, total } = await listProjects(db, { ...query, city: user.city ?? query.city });
+    res.json({ items: items.map((p) => ({ ...projectView(p), links: projectLinks(deps, p.code) })), total, limit: query.limit, offset: query.offset });
+  });
+
+  router.get('/:code', async (req, res) => {
+    const code = codeOf(req);
+    const state = await client.workflow.getHandle(code).query(getState);
+    authorize(currentUser(res), 'project.read', { city: state.city });
+    res.json({ ...stateView(state), links: projectLinks(deps, code) });
+  });
+
+  router.post('/:code/stage', async (req, res) => {
+    const code = codeOf(req);
+    const cmd = parse(advanceStageBody, req.body, 'body');
+    const state = await updateProject(deps, actingOf(res), { code, action: 'project.advance' }, advanceStage, (actor, requestId) => ({ ...cmd, actor: actor.id, requestId }));
+    res.json({ ...stateView(state), links: projectLinks(deps, code) });
+  });
+
+  return router;
+}
+
+export function projectView(p: Project) {
+  return {
+    code: p.code,
+    name: p.name,
+    codename: p.codename,
+    city: p.city as City,
+    investor: p.investor,
+    capitalType: p.capital_type,
+    outOfProvince: p.out_of_province,
+    stage: p.stage,
+    projectType: p.project_type,
+    liaison: p.liaison,
+    stuck: p.stuck,
+    stuckReasons: p.stuck_reasons,
+    stuckSince: p.stuck_since?.toISOString() ?? null,
+    overdueTasks: p.overdue_tasks,
+    escalationRung: p.escalation_rung,
+    contracted: p.contracted_minor === null ? null : { amountMinor: p.contracted_minor, currency: p.contracted_currency },
+    signingEvent: p.signing_event,
+    signedOn: p.signed_on,
+    version: p.version,
+    startedAt: p.started_at.toISOString(),
+    updatedAt: p.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,94 @@
+import type { Db } from '../../db/connection.js';
+import type { TargetCategory } from '../../db/schema.js';
+import { annualTargets, cohortFigures, fundsFigures, PROVINCE, signedFigures, type Area, type Period } from '../../db/statistics.js';
+import { CITIES } from '../../workflows/contract.js';
+import { growth, percent, points, toYi, yearElapsed } from '../../workflows/figures.js';
+
+export function quarterPeriod(quarter: string): Period {
+  const year = Number(quarter.slice(0, 4));
+  const n = Number(quarter[5]);
+  const end = new Date(Date.UTC(year, n * 3, 0)).toISOString().slice(0, 10);
+  return { from: `${year}-${String(n * 3 - 2).padStart(2, '0')}-01`, to: end };
+}
+
+/** The same dates one year earlier (29 February becomes 28 February). */
+function previousYear(p: Period): Period {
+  const shift = (d: string) => {
+    const [y, m, day] = d.split('-').map(Number) as [number, number, number];
+    const last = new Date(Date.UTC(y - 1, m, 0)).getUTCDate();
+    return `${y - 1}-${String(m).padStart(2, '0')}-${String(Math.min(day, last)).padStart(2, '0')}`;
+  };
+  return { from: shift(p.from), to: shift(p.to) };
+}
+
+const money = (minor: bigint, currency: 'CNY' | 'USD') => ({ amountMinor: minor.toString(), currency, yi: toYi(minor) });
+export const CATEGORY_CURRENCY: Record<TargetCategory, 'CNY' | 'USD'> = { domestic: 'CNY', foreign: 'USD', out_of_province: 'CNY' };
+
+/** Truthful figures for the dispatch meeting (调度会), per city or province-wide. */
+export async function statistics(deps: { db: Db }, area: Area, period: Period, signingEvent?: string) {
+  const { db } = deps;
+  const previous = previousYear(period);
+  const year = Number(period.to.slice(0, 4));
+  const ytd: Period = { from: `${year}-01-01`, to: period.to };
+  const [signed, funds, fundsBefore, fundsYtd, targets, cohort] = await Promise.all([
+    signedFigures(db, area, period),
+    fundsFigures(db, area, period),
+    fundsFigures(db, area, previous),
+    fundsFigures(db, area, ytd),
+    annualTargets(db, area, year),
+    cohortFigures(db, area, signingEvent ? { signingEvent } : period),
+  ]);
+  const elapsed = yearElapsed(period.to);
+  return {
+    area: area ?? PROVINCE,
+    period,
+    previousPeriod: previous,
+    signed: {
+      domestic: signed.domestic,
+      foreign: signed.foreign,
+      outOfProvince: signed.outOfProvince,
+      contracted: { CNY: money(signed.contracted.CNY, 'CNY'), USD: money(signed.contracted.USD, 'USD') },
+    },
+    fundsInPlace: {
+      CNY: { ...money(funds.CNY, 'CNY'), previous: money(fundsBefore.CNY, 'CNY'), growthPercent: growth(funds.CNY, fundsBefore.CNY) },
+      USD: { ...money(funds.USD, 'USD'), previous: money(fundsBefore.USD, 'USD'), growthPercent: growth(funds.USD, fundsBefore.USD) },
+    },
+    targets: Object.fromEntries(
+      (['domestic', 'foreign', 'out_of_province'] as const).map((category) => {
+        const target = targets[category];
+        const done = fundsYtd.byCategory[category];
+        const completion = target ? percent(done, target.amountMinor) : null;
+        return [
+          category,
+          {
+            yearToDate: money(done, CATEGORY_CURRENCY[category]),
+            target: target ? money(target.amountMinor, target.currency) : null,
+            completionPercent: completion,
+            yearElapsedPercent: elapsed,
+            // 超进度 / 欠进度: completion minus the share of the year elapsed.
+            schedulePoints: completion ? points(completion, elapsed) : null,
+            schedule: completion ? (points(completion, elapsed).startsWith('-') ? 'behind' : 'ahead') : null,
+          },
+        ];
+      }),
+    ),
+    cohort: {
+      signingEvent: signingEvent ?? null,
+      signed: cohort.signed,
+      landed: cohort.landed,
+      landingRatePercent: percent(BigInt(cohort.landed), BigInt(cohort.signed)),
+      constructionStarted: cohort.constructionStarted,
+      constructionStartRatePercent: percent(BigInt(cohort.constructionStarted), BigInt(cohort.signed)),
+      fundsInPlaceRatePercent: { CNY: percent(cohort.fundsInPlace.CNY, cohort.contracted.CNY), USD: percent(cohort.fundsInPlace.USD, cohort.contracted.USD) },
+    },
+  };
+}
+
+/** A quarter's dispatch report: the province and every city. Its JSON is what gets frozen and hashed. */
+export async function quarterlyReportContent(db: Db, quarter: string) {
+  const period = quarterPeriod(quarter);
+  const cities: Record<string, Awaited<ReturnType<typeof statistics>>> = {};
+  for (const city of CITIES) cities[city] = await statistics({ db }, city, period);
+  return { quarter, province: await statistics({ db }, null, period), cities };
+}
+

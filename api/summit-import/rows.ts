@@ -1,0 +1,123 @@
+import type { User } from '../../db/users.js';
+import type { FieldReason, ProjectInput } from '../../workflows/contract.js';
+import { inScope } from '../policy.js';
+import { createProjectBody } from '../schemas.js';
+import type { SheetRow } from './sheet.js';
+
+/** Accepted headers for each field, Chinese first; the amount's header says its unit. */
+const COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  code: ['项目编号', 'code'],
+  name: ['项目名称', 'name'],
+  codename: ['项目代号', 'codename'],
+  investor: ['投资方', 'investor'],
+  city: ['城市', 'city'],
+  capitalType: ['资本类型', 'capitalType'],
+  outOfProvince: ['省外项目', 'outOfProvince'],
+  projectType: ['项目类型', 'projectType'],
+  currency: ['币种', 'currency'],
+  signingEvent: ['签约活动', 'signingEvent'],
+  signedOn: ['签约日期', 'signedOn'],
+  liaison: ['对接人', 'liaison'],
+  stage: ['阶段', 'stage'],
+};
+/** Amount columns and how many minor units one of their unit holds (元 → 100 fen; 万元 → 1,000,000 fen). */
+const AMOUNTS: Readonly<Record<string, { scale: bigint; decimals: number }>> = {
+  '签约额（元）': { scale: 100n, decimals: 2 },
+  '签约额（万元）': { scale: 1_000_000n, decimals: 6 },
+  amount: { scale: 100n, decimals: 2 },
+};
+
+const CAPITAL: Readonly<Record<string, string>> = { 内资: 'domestic', 外资: 'foreign' };
+const CURRENCY: Readonly<Record<string, string>> = { 人民币: 'CNY', 美元: 'USD' };
+const YES = new Set(['是', 'yes', 'true', '1', 'y']);
+const NO = new Set(['否', 'no', 'false', '0', 'n', '']);
+
+export interface RowProblem {
+  row: number;
+  column: string;
+  reason: string;
+}
+
+export interface CheckedRows {
+  projects: { row: number; input: ProjectInput }[];
+  problems: RowProblem[];
+}
+
+/**
+ * Checks every row before anything starts: the same rules as POST /api/projects, plus codes
+ * unique within the file, a known project type, and the importing user's city.
+ */
+export function checkRows(rows: SheetRow[], user: User, knownProjectTypes: ReadonlySet<string>): CheckedRows {
+  const projects: CheckedRows['projects'] = [];
+  const problems: RowProblem[] = [];
+  const firstRowOf = new Map<string, number>();
+  if (!rows.length) problems.push({ row: 1, column: '(file)', reason: 'the file has no projects' });
+  const headers = Object.keys(rows[0]?.cells ?? {});
+  const unknown = headers.filter((h) => h && !Object.values(COLUMNS).some((names) => names.includes(h)) && !(h in AMOUNTS));
+  for (const h of unknown) problems.push({ row: 1, column: h, reason: 'unknown column' });
+
+  for (const { row, cells } of rows) {
+    const columnOf = (field: string) => COLUMNS[field]?.find((n) => n in cells) ?? COLUMNS[field]?.[0] ?? field;
+    const value = (field: string) => cells[columnOf(field)] ?? '';
+    const rowProblems: RowProblem[] = [];
+    const amount = amountOf(cells, value('capitalType'), value('currency'));
+    if ('problem' in amount) rowProblems.push({ row, ...amount.problem });
+    const outOfProvince = value('outOfProvince').toLowerCase();
+    if (!YES.has(outOfProvince) && !NO.has(outOfProvince)) rowProblems.push({ row, column: columnOf('outOfProvince'), reason: 'must be 是 or 否' });
+    const candidate = {
+      code: value('code'),
+      name: value('name'),
+      codename: value('codename') || null,
+      investor: value('investor'),
+      city: value('city'),
+      capitalType: CAPITAL[value('capitalType')] ?? value('capitalType'),
+      outOfProvince: YES.has(outOfProvince),
+      stage: value('stage') || 'signed',
+      projectType: value('projectType') || 'industrial',
+      liaison: value('liaison') || null,
+      contracted: 'money' in amount ? amount.money : null,
+      signingEvent: value('signingEvent') || null,
+      signedOn: value('signedOn') || null,
+    };
+    const parsed = createProjectBody.safeParse(candidate);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0] ?? '');
+        if (field === 'contracted') continue; // reported from the amount's own columns above
+        rowProblems.push({ row, column: columnOf(field), reason: issue.message });
+      }
+    } else {
+      const input = parsed.data;
+      if (!knownProjectTypes.has(input.projectType)) rowProblems.push({ row, column: columnOf('projectType'), reason: 'no task template for this project type' });
+      if (!inScope(user, input.city)) rowProblems.push({ row, column: columnOf('city'), reason: `${user.id} registers projects in ${user.city} only` });
+      const first = firstRowOf.get(input.code);
+      if (first !== undefined) rowProblems.push({ row, column: columnOf('code'), reason: `the same code as row ${first}` });
+      else firstRowOf.set(input.code, row);
+      if (!rowProblems.length) projects.push({ row, input: { ...input, actor: user.id } });
+    }
+    problems.push(...rowProblems);
+  }
+  return { projects: problems.length ? [] : projects, problems };
+}
+
+type Amount = { money: { amountMinor: string; currency: 'CNY' | 'USD' } } | { problem: Omit<RowProblem, 'row'> } | { none: true };
+
+/** The contracted amount in minor units, by exact decimal arithmetic; the currency follows the capital type unless given. */
+function amountOf(cells: Record<string, string>, capitalType: string, currencyCell: string): Amount {
+  const column = Object.keys(AMOUNTS).find((c) => cells[c]);
+  if (!column) return { none: true };
+  const { scale, decimals } = AMOUNTS[column]!;
+  const text = cells[column]!.replace(/,/g, '');
+  const m = /^(\d{1,15})(?:\.(\d+))?$/.exec(text);
+  if (!m) return { problem: { column, reason: 'must be an amount such as 12500.50' } };
+  const fraction = m[2] ?? '';
+  if (fraction.length > decimals) return { problem: { column, reason: `at most ${decimals} decimals in this unit` } };
+  const minor = BigInt(m[1]!) * scale + (BigInt(fraction.padEnd(decimals, '0') || '0') * scale) / 10n ** BigInt(decimals);
+  const currency = CURRENCY[currencyCell] ?? (currencyCell || ((CAPITAL[capitalType] ?? capitalType) === 'foreign' ? 'USD' : 'CNY'));
+  if (currency !== 'CNY' && currency !== 'USD') return { problem: { column: '币种', reason: 'must be CNY (人民币) or USD (美元)' } };
+  return { money: { amountMinor: minor.toString(), currency } };
+}
+
+export function toFieldReasons(problems: RowProblem[]): FieldReason[] {
+  return problems.map((p) => ({ field: `row ${p.row}: ${p.column}`, reason: p.reason }));
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { TASK_QUEUE } from '../workflows/contract.js';
+
+/**
+ * Every setting luodi reads from the environment, with its default. The README's configuration
+ * table is this list; keep them together.
+ */
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+const schema = z.object({
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().regex(/^[\w.-]{2,255}$/, 'must be a namespace name').default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1, 'must not be empty').default(TASK_QUEUE),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_UI_URL: z.url('must be a URL, e.g. http://127.0.0.1:8233').optional(),
+  TEMPORAL_DB_FILE: z.string().min(1, 'must be a file path').default('.data/temporal.db'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .url('must be a postgres:// URL')
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/luodi'),
+  PORT: port(3000),
+  WORKING_DAY_SECONDS: z.coerce.number('must be a number of seconds').positive('must be more than 0').optional(),
+  /** Outgoing mail, e.g. smtp://user:pass@mail.example.gov.cn:587; unset: email notifications are not sent. */
+  SMTP_URL: z.url('must be an smtp:// or smtps:// URL').refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('luodi 落地 <luodi@localhost>'),
+  /** The address people open luodi at, for links in notifications. */
+  PUBLIC_URL: z.url('must be a URL, e.g. https://luodi.example.gov.cn').optional(),
+  /** The notification dispatcher: how often it polls, how many tries before a notification is dead, and backoff. */
+  DISPATCH_POLL_MS: z.coerce.number('must be milliseconds').int().min(10).default(1000),
+  DISPATCH_MAX_ATTEMPTS: z.coerce.number('must be a whole number').int().min(1).max(50).default(6),
+  DISPATCH_BACKOFF_MS: z.coerce.number('must be milliseconds').int().min(0).optional(),
+  DISPATCH_LEASE_MS: z.coerce.number('must be milliseconds').int().min(100).default(300_000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type Config = Readonly<Omit<z.infer<typeof schema>, 'TEMPORAL_UI_URL' | 'PUBLIC_URL'> & { TEMPORAL_UI_URL: string; PUBLIC_URL: string }>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and checks the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const host = c.TEMPORAL_ADDRESS.split(':')[0];
+  return Object.freeze({
+    ...c,
+    TEMPORAL_UI_URL: c.TEMPORAL_UI_URL ?? `http://${host}:${c.TEMPORAL_UI_PORT}`,
+    PUBLIC_URL: (c.PUBLIC_URL ?? `http://127.0.0.1:${c.PORT}`).replace(/\/$/, ''),
+  });
+}
+
+/** For entry points: a bad configuration stops start-up with the message alone, exit code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}

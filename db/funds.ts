@@ -1,0 +1,75 @@
+import type { CapitalIncrease, FundsEntry } from '../workflows/contract.js';
+import type { Db } from './connection.js';
+
+/** The ledger's key for an entry: unique across projects. */
+export const ledgerId = (projectCode: string, entryId: string) => `${projectCode}:${entryId}`;
+
+/** Appends an entry; writing the same entry again (a retried activity) does nothing. */
+export async function appendFundsEntry(db: Db, projectCode: string, e: FundsEntry): Promise<void> {
+  await db
+    .insertInto('funds_entries')
+    .values({
+      entry_id: ledgerId(projectCode, e.id),
+      project_code: projectCode,
+      kind: e.kind,
+      amount_minor: e.amountMinor,
+      currency: e.currency,
+      received_on: e.receivedOn,
+      evidence: e.evidence,
+      entered_by: e.enteredBy,
+      entered_at: e.enteredAt,
+      reverses: e.reverses ? ledgerId(projectCode, e.reverses) : null,
+      reason: e.reason,
+    })
+    .onConflict((oc) => oc.column('entry_id').doNothing())
+    .execute();
+}
+
+/** Records who verified an entry; the database refuses the person who entered it. */
+export async function appendVerification(db: Db, projectCode: string, entryId: string, verifiedBy: string, verifiedAt: string): Promise<void> {
+  await db
+    .insertInto('funds_verifications')
+    .values({ entry_id: ledgerId(projectCode, entryId), verified_by: verifiedBy, verified_at: verifiedAt })
+    .onConflict((oc) => oc.column('entry_id').doNothing())
+    .execute();
+}
+
+export async function projectLedger(db: Db, projectCode: string) {
+  return db
+    .selectFrom('funds_entries')
+    .leftJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
+    .select([
+      'funds_entries.entry_id',
+      'funds_entries.kind',
+      'funds_entries.amount_minor',
+      'funds_entries.currency',
+      'funds_entries.received_on',
+      'funds_entries.evidence',
+      'funds_entries.entered_by',
+      'funds_entries.entered_at',
+      'funds_entries.reverses',
+      'funds_entries.reason',
+      'funds_verifications.verified_by',
+      'funds_verifications.verified_at',
+    ])
+    .where('funds_entries.project_code', '=', projectCode)
+    .orderBy('funds_entries.entered_at')
+    .orderBy('funds_entries.entry_id')
+    .execute();
+}
+
+/** Records a capital increase's increment; the same increase again (a retried activity) does nothing. */
+export async function appendCapitalIncrease(db: Db, projectCode: string, increase: CapitalIncrease): Promise<void> {
+  await db
+    .insertInto('capital_increases')
+    .values({
+      increase_id: ledgerId(projectCode, increase.id),
+      project_code: projectCode,
+      amount_minor: increase.amountMinor,
+      currency: increase.currency,
+      agreed_on: increase.agreedOn,
+      entered_by: increase.enteredBy,
+    })
+    .onConflict((oc) => oc.column('increase_id').doNothing())
+    .execute();
+}

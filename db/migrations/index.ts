@@ -1,0 +1,23 @@
+import type { Migration } from 'kysely';
+import * as projectsAndAuditLog from './2026-11-21T00-00_projects-and-audit-log.js';
+import * as landingTasks from './2026-11-21T01-00_landing-tasks.js';
+import * as usersAndAuth from './2026-11-21T02-00_users-and-auth.js';
+import * as sessions from './2026-11-21T03-00_sessions.js';
+import * as signingDetails from './2026-11-21T04-00_signing-details.js';
+import * as fundsLedger from './2026-11-21T05-00_funds-ledger.js';
+import * as statistics from './2026-11-21T06-00_statistics.js';
+import * as reports from './2026-11-21T07-00_reports.js';
+import * as notifications from './2026-11-21T08-00_notifications.js';
+
+/** Every migration, by name; names sort in the order they run. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-21T00-00_projects-and-audit-log': projectsAndAuditLog,
+  '2026-11-21T01-00_landing-tasks': landingTasks,
+  '2026-11-21T02-00_users-and-auth': usersAndAuth,
+  '2026-11-21T03-00_sessions': sessions,
+  '2026-11-21T04-00_signing-details': signingDetails,
+  '2026-11-21T05-00_funds-ledger': fundsLedger,
+  '2026-11-21T06-00_statistics': statistics,
+  '2026-11-21T07-00_reports': reports,
+  '2026-11-21T08-00_notifications': notifications,
+};

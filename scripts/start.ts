@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfigOrExit } from '../config/index.js';
+import { createLogger } from '../config/logger.js';
+import { prepareDatabase } from '../db/migrator.js';
+import { isServing, startDevServer, stopProcess, type DevServer } from './dev-server.js';
+import { ensureSearchAttributes } from './search-attributes.js';
+import { ensureTemporalCli } from './temporal-cli.js';
+
+/**
+ * `npm start`: database set-up, the Temporal dev server (unless one already answers at
+ * TEMPORAL_ADDRESS), the worker and the API. Ctrl-C stops them all, the server last.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const config = loadConfigOrExit();
+const log = createLogger('start', config.LOG_LEVEL);
+const children: ChildProcess[] = [];
+let server: DevServer | null = null;
+let stopping = false;
+
+async function main(): Promise<void> {
+  log.info('1/4 database: creating if missing, migrating, calendar and templates');
+  await prepareDatabase(config.DATABASE_URL, log);
+
+  let uiUrl = config.TEMPORAL_UI_URL;
+  if (await isServing(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE)) {
+    log.info({ address: config.TEMPORAL_ADDRESS }, '2/4 Temporal: using the server already running there');
+    const added = await ensureSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+    if (added.length) log.info({ added }, 'registered missing search attributes');
+  } else {
+    log.info('2/4 Temporal: starting the dev server');
+    server = await startDevServer({
+      cliPath: await ensureTemporalCli(process.env, log),
+      port: Number(config.TEMPORAL_ADDRESS.split(':')[1]),
+      namespace: config.TEMPORAL_NAMESPACE,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: resolve(root, config.TEMPORAL_DB_FILE),
+      onOutput: (line) => log.debug({ server: line }, 'temporal server output'),
+    });
+    uiUrl = server.uiUrl ?? uiUrl;
+    server.process.once('exit', () => void shutdown('the Temporal dev server exited', 1));
+  }
+
+  log.info('3/4 worker');
+  run('worker', 'worker/main.ts');
+  log.info('4/4 API and the notification dispatcher');
+  run('api', 'api/main.ts');
+  run('dispatcher', 'worker/dispatcher-main.ts');
+  await waitForApi();
+  log.info(
+    { api: `http://127.0.0.1:${config.PORT}/api/projects`, temporalUi: uiUrl },
+    `luodi is running. API: http://127.0.0.1:${config.PORT}/api/projects  Temporal UI: ${uiUrl}  (Ctrl-C stops everything)`,
+  );
+}
+
+function run(name: string, entry: string): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, stdio: 'inherit', env: process.env });
+  children.push(child);
+  child.once('exit', (code) => void shutdown(`${name} exited with code ${code}`, 1));
+}
+
+async function waitForApi(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${config.PORT}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  if (!stopping) throw new Error(`the API did not answer on port ${config.PORT} within 60 s`);
+}
+
+async function shutdown(why: string, code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log[code === 0 ? 'info' : 'error']({ why }, 'stopping luodi');
+  await Promise.all(children.map((c) => stopProcess(c)));
+  await server?.stop();
+  process.exit(code);
+}
+
+process.once('SIGINT', () => void shutdown('interrupted', 0));
+process.once('SIGTERM', () => void shutdown('terminated', 0));
+main().catch((err: Error) => {
+  log.error({ err }, err.message);
+  void shutdown('start-up failed', 1);
+});

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { bundle, quietSdkLogs } from './stack.js';
+
+/** Histories of real runs (npm run history:record); every change to workflow code must replay them. */
+const historiesDir = new URL('./histories/', import.meta.url);
+const histories = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort().map((name) => ({
+  name,
+  history: historyFromJSON(JSON.parse(readFileSync(new URL(name, historiesDir), 'utf8'))),
+}));
+
+describe('replaying committed histories', () => {
+  beforeAll(() => quietSdkLogs());
+
+  let workflowBundle: Awaited<ReturnType<typeof bundle>>;
+  beforeAll(async () => {
+    workflowBundle = await bundle();
+  });
+
+  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new and the quarterly report', () => {
+    expect(histories.map((h) => h.name)).toEqual([
+      'projectLanding-continued-run1.json',
+      'projectLanding-continued-run2.json',
+      'projectLanding-escalation.json',
+      'projectLanding-funds.json',
+      'projectLanding-slice.json',
+      'projectLanding-tasks.json',
+      'quarterlyReport-report.json',
+    ]);
+  });
+
+  test.each(histories)('the current workflow code replays $name', async ({ history }) => {
+    await expect(Worker.runReplayHistory({ workflowBundle }, history)).resolves.toBeUndefined();
+  });
+
+  test('an incompatible change to the workflow fails replay', async () => {
+    const workflowsPath = fileURLToPath(new URL('./fixtures/incompatible-workflow/index.ts', import.meta.url));
+    const incompatible = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+    // The fixture changes projectLanding; every history of it must fail.
+    for (const { history } of histories.filter((h) => h.name.startsWith('projectLanding-'))) {
+      await expect(Worker.runReplayHistory({ workflowBundle: incompatible }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { loadConfigOrExit } from '../config/index.js';
+import { createLogger } from '../config/logger.js';
+import { officialCalendar, scaledCalendar } from '../activities/calendar.js';
+import { createDb } from '../db/connection.js';
+import { createWorker } from './createWorker.js';
+import { ensureReportSchedule } from './report-schedule.js';
+import { Client, Connection } from '@temporalio/client';
+
+const config = loadConfigOrExit();
+const log = createLogger('worker', config.LOG_LEVEL);
+
+// The SDK's own logs go through pino too, so every line is structured.
+Runtime.install({
+  logger: new DefaultLogger(toSdkLevel(config.LOG_LEVEL), ({ level, message, meta }) => {
+    log[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error')](meta ?? {}, message);
+  }),
+});
+
+async function main(): Promise<void> {
+  const db = createDb(config.DATABASE_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
+    throw new Error(`Cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${err.message}); start it with npm run temporal or set TEMPORAL_ADDRESS.`);
+  });
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      db,
+      publicUrl: config.PUBLIC_URL,
+      calendar: config.WORKING_DAY_SECONDS ? scaledCalendar(config.WORKING_DAY_SECONDS * 1000) : officialCalendar(db, log),
+    });
+    const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+    if (await ensureReportSchedule(client, config.TEMPORAL_TASK_QUEUE)) log.info('created the quarterly report Schedule');
+    await client.connection.close();
+    if (config.WORKING_DAY_SECONDS) {
+      log.warn({ workingDaySeconds: config.WORKING_DAY_SECONDS }, 'demo mode: a working day lasts WORKING_DAY_SECONDS; deadlines ignore the official calendar');
+    }
+    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+    await worker.run();
+    log.info('worker stopped');
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+}
+
+function toSdkLevel(level: string): LogLevel {
+  switch (level) {
+    case 'trace':
+      return 'TRACE';
+    case 'debug':
+      return 'DEBUG';
+    case 'info':
+      return 'INFO';
+    case 'warn':
+      return 'WARN';
+    default:
+      return 'ERROR';
+  }
+}
+
+main().catch((err: Error) => {
+  log.error({ err }, err.message);
+  process.exit(1);
+});

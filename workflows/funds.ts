@@ -1,0 +1,104 @@
+/**
+ * Money after signing: the funds ledger's updates (record, verify by four eyes, reverse) and
+ * capital increases. Each writes its record through an activity first.
+ */
+import type { UpdateDefinition } from '@temporalio/common';
+import { proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { increaseCapital, recordFunds, reverseFunds, verifyFunds, type CapitalIncrease, type FundsEntry, type ProjectEvent, type ProjectState } from './contract.js';
+import { rememberRequest, wasApplied } from './project-state.js';
+import { validateIncreaseCapital, validateRecordFunds, validateReverseFunds, validateVerifyFunds } from './validators.js';
+
+const { appendFundsEntry, verifyFundsEntry, appendCapitalIncrease } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['FourEyes'] },
+});
+
+export interface FundsContext {
+  state: ProjectState;
+  now(): string;
+  onUpdate<I, R>(update: UpdateDefinition<R, [I]>, validate: (state: ProjectState, input: I) => void, handler: (input: I) => Promise<R>): void;
+  commit(kind: ProjectEvent['kind'], actor: string, data: Record<string, unknown>): Promise<void>;
+  /** Recording funds is progress: it restarts the idle clock. */
+  progress(): Promise<void>;
+}
+
+export function registerFundsHandlers({ state, now, onUpdate, commit, progress }: FundsContext): void {
+  const entry = (id: string) => state.funds.find((e) => e.id === id) as FundsEntry;
+  const nextId = () => `F${state.funds.length + 1}`;
+  const createdBy = (requestId: string) => state.funds.find((e) => e.requestId === requestId);
+
+  onUpdate(recordFunds, validateRecordFunds, async ({ requestId, amountMinor, currency, receivedOn, evidence, actor }) => {
+    const existing = createdBy(requestId);
+    if (existing) return existing;
+    rememberRequest(state, requestId);
+    const e: FundsEntry = {
+      id: nextId(),
+      requestId,
+      kind: 'tranche',
+      amountMinor,
+      currency,
+      receivedOn,
+      evidence,
+      enteredBy: actor.id,
+      enteredAt: now(),
+      reverses: null,
+      reason: null,
+      verifiedBy: null,
+      verifiedAt: null,
+      reversedBy: null,
+    };
+    state.funds.push(e);
+    await appendFundsEntry(state.code, e);
+    await progress();
+    await commit('funds.recorded', actor.id, { ...e });
+    return e;
+  });
+
+  onUpdate(verifyFunds, validateVerifyFunds, async ({ requestId, entryId, actor }) => {
+    const e = entry(entryId);
+    if (wasApplied(state, requestId)) return e;
+    rememberRequest(state, requestId);
+    Object.assign(e, { verifiedBy: actor.id, verifiedAt: now() });
+    await verifyFundsEntry(state.code, e.id, actor.id, e.verifiedAt!);
+    await commit('funds.verified', actor.id, { entryId: e.id, amountMinor: e.amountMinor, currency: e.currency });
+    return e;
+  });
+
+  onUpdate(reverseFunds, validateReverseFunds, async ({ requestId, entryId, reason, actor }) => {
+    const existing = createdBy(requestId);
+    if (existing) return existing;
+    rememberRequest(state, requestId);
+    const original = entry(entryId);
+    const reversal: FundsEntry = {
+      ...original,
+      id: nextId(),
+      requestId,
+      kind: 'reversal',
+      amountMinor: `-${original.amountMinor}`,
+      enteredBy: actor.id,
+      enteredAt: now(),
+      reverses: original.id,
+      reason,
+      verifiedBy: null,
+      verifiedAt: null,
+      reversedBy: null,
+    };
+    state.funds.push(reversal);
+    original.reversedBy = reversal.id;
+    await appendFundsEntry(state.code, reversal);
+    await commit('funds.reversed', actor.id, { entryId: reversal.id, reverses: original.id, amountMinor: reversal.amountMinor, currency: reversal.currency, reason });
+    return reversal;
+  });
+
+  onUpdate(increaseCapital, validateIncreaseCapital, async ({ requestId, amountMinor, currency, agreedOn, actor }) => {
+    const existing = state.capitalIncreases.find((c) => c.requestId === requestId);
+    if (existing) return existing;
+    rememberRequest(state, requestId);
+    const increase: CapitalIncrease = { id: `C${state.capitalIncreases.length + 1}`, requestId, amountMinor, currency, agreedOn, enteredBy: actor.id };
+    state.capitalIncreases.push(increase);
+    await appendCapitalIncrease(state.code, increase);
+    await commit('capital.increased', actor.id, { ...increase });
+    return increase;
+  });
+}

@@ -1,0 +1,2 @@
+export { projectLanding } from './projectLanding.js';
+export { quarterlyReport } from './quarterlyReport.js';

@@ -1,0 +1,145 @@
+/** Pure functions over a project's state: no commands, no I/O, safe anywhere in the workflow. */
+import type { ProjectInput, ProjectState, Stage, StuckReason, TaskState } from './contract.js';
+import type { TaskTemplate } from './templates.js';
+
+/** Stages in which the idle clock runs: after signing, until the project operates. */
+const IDLE_STAGES: readonly Stage[] = ['signed', 'landing', 'funds'];
+const MAX_REMEMBERED_REQUESTS = 500;
+
+export function initialState(input: ProjectInput, startedAt: string): ProjectState {
+  const { actor, stage, projectType, liaison, ...project } = input;
+  return {
+    ...project,
+    projectType: projectType ?? null,
+    liaison: liaison ?? null,
+    // Registered as signed (a summit batch): the signing date, if not given, is the day it is registered.
+    signedOn: project.signedOn ?? (stage === 'signed' ? new Date(Date.parse(startedAt) + 8 * 3600_000).toISOString().slice(0, 10) : null),
+    stage,
+    transitions: [{ from: null, to: stage, actor, at: startedAt, reason: null }],
+    version: 1,
+    startedAt,
+    updatedAt: startedAt,
+    template: null,
+    tasks: [],
+    blockers: [],
+    lastProgressAt: startedAt,
+    idleAt: null,
+    stuck: { stuck: false, reasons: [], since: null },
+    funds: [],
+    capitalIncreases: [],
+    appliedRequests: [],
+  };
+}
+
+/**
+ * A state carried across continue-as-new by an older version of the workflow lacks the fields
+ * added since; they start empty, as they would have in that version.
+ */
+export function upgradeCarriedState(carried: ProjectState): ProjectState {
+  return {
+    ...carried,
+    projectType: carried.projectType ?? null,
+    liaison: carried.liaison ?? null,
+    template: carried.template ?? null,
+    tasks: carried.tasks ?? [],
+    blockers: carried.blockers ?? [],
+    lastProgressAt: carried.lastProgressAt ?? carried.updatedAt,
+    idleAt: carried.idleAt ?? null,
+    stuck: carried.stuck ?? { stuck: false, reasons: [], since: null },
+    funds: carried.funds ?? [],
+    capitalIncreases: carried.capitalIncreases ?? [],
+    appliedRequests: carried.appliedRequests ?? [],
+  };
+}
+
+export function tasksFromTemplate(template: TaskTemplate): TaskState[] {
+  return template.tasks.map((t) => ({
+    key: t.key,
+    department: t.department,
+    title: t.title,
+    dependsOn: t.dependsOn,
+    fields: t.fields,
+    dueWorkingDays: t.dueWorkingDays,
+    milestone: t.milestone ?? null,
+    status: 'pending',
+    openedAt: null,
+    dueAt: null,
+    rungAt: [],
+    rung: 0,
+    completedAt: null,
+    completedBy: null,
+    data: null,
+  }));
+}
+
+/** Pending tasks whose dependencies are all done. */
+export function readyTasks(state: ProjectState): TaskState[] {
+  const done = new Set(state.tasks.filter((t) => t.status === 'done').map((t) => t.key));
+  return state.tasks.filter((t) => t.status === 'pending' && t.dependsOn.every((d) => done.has(d)));
+}
+
+export function allTasksDone(state: ProjectState): boolean {
+  return state.tasks.length > 0 && state.tasks.every((t) => t.status === 'done');
+}
+
+export function idleClockRuns(state: ProjectState): boolean {
+  return state.template !== null && IDLE_STAGES.includes(state.stage);
+}
+
+export function overdueTasks(state: ProjectState): TaskState[] {
+  return state.tasks.filter((t) => t.status === 'open' && t.rung > 0);
+}
+
+/** The highest rung any open task has reached (0: none overdue). */
+export function escalationRung(state: ProjectState): number {
+  return Math.max(0, ...state.tasks.filter((t) => t.status === 'open').map((t) => t.rung));
+}
+
+export function openBlockers(state: ProjectState) {
+  return state.blockers.filter((b) => b.resolvedAt === null);
+}
+
+export function stuckReasons(state: ProjectState, nowMs: number): StuckReason[] {
+  const reasons: StuckReason[] = [];
+  if (state.tasks.some((t) => t.status === 'open' && t.rung >= 2)) reasons.push('escalated');
+  if (openBlockers(state).length > 0) reasons.push('blocker');
+  if (idleClockRuns(state) && state.idleAt !== null && nowMs >= Date.parse(state.idleAt)) reasons.push('idle');
+  return reasons;
+}
+
+/** Recomputes whether the project is stuck; `since` is kept while it stays stuck. Returns true if it changed. */
+export function refreshStuck(state: ProjectState, now: string): boolean {
+  const reasons = stuckReasons(state, Date.parse(now));
+  const stuck = reasons.length > 0;
+  const before = state.stuck;
+  state.stuck = { stuck, reasons, since: stuck ? (before.since ?? now) : null };
+  return before.stuck !== stuck || before.reasons.join() !== reasons.join();
+}
+
+/** The next instant at which something happens by itself: a rung fires or the project becomes idle. */
+export function nextWakeAt(state: ProjectState): number | null {
+  const instants: number[] = [];
+  for (const t of state.tasks) {
+    const next = t.status === 'open' ? t.rungAt[t.rung] : undefined;
+    if (next) instants.push(Date.parse(next));
+  }
+  if (idleClockRuns(state) && state.idleAt && !state.stuck.reasons.includes('idle')) instants.push(Date.parse(state.idleAt));
+  return instants.length ? Math.min(...instants) : null;
+}
+
+export function wasApplied(state: ProjectState, requestId: string | undefined): boolean {
+  return requestId !== undefined && state.appliedRequests.includes(requestId);
+}
+
+export function rememberRequest(state: ProjectState, requestId: string | undefined): void {
+  if (requestId === undefined) return;
+  state.appliedRequests.push(requestId);
+  if (state.appliedRequests.length > MAX_REMEMBERED_REQUESTS) state.appliedRequests.shift();
+}
+
+/** Verified funds in place per currency, in minor units: only entries someone else has verified count. */
+export function verifiedFunds(state: ProjectState): { CNY: bigint; USD: bigint } {
+  const sum = { CNY: 0n, USD: 0n };
+  for (const entry of state.funds) if (entry.verifiedAt) sum[entry.currency] += BigInt(entry.amountMinor);
+  return sum;
+}

@@ -1,0 +1,83 @@
+/** What the Temporal UI shows of a project: search attributes and the current details. */
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  displayName,
+  EscalationRungAttr,
+  OpenBlockersAttr,
+  OverdueDepartmentsAttr,
+  OverdueTasksAttr,
+  ProjectCityAttr,
+  ProjectLiaisonAttr,
+  ProjectStageAttr,
+  ProjectStuckAttr,
+  ProjectTypeAttr,
+  STAGE_LABELS,
+  StuckReasonsAttr,
+  StuckSinceAttr,
+  type ProjectState,
+} from './contract.js';
+import { escalationRung, openBlockers, overdueTasks, verifiedFunds } from './project-state.js';
+import { formatMinor, percent } from './figures.js';
+import { DEPARTMENT_LABELS } from './templates.js';
+
+/** One upsert per call, always: the number of commands must not depend on the state. */
+export function publish(state: ProjectState): void {
+  const overdue = overdueTasks(state);
+  upsertSearchAttributes([
+    { key: ProjectStageAttr, value: state.stage },
+    { key: ProjectCityAttr, value: state.city },
+    { key: ProjectTypeAttr, value: state.projectType },
+    { key: ProjectLiaisonAttr, value: state.liaison },
+    { key: ProjectStuckAttr, value: state.stuck.stuck },
+    { key: StuckReasonsAttr, value: state.stuck.reasons },
+    { key: StuckSinceAttr, value: state.stuck.since ? new Date(state.stuck.since) : null },
+    { key: OverdueTasksAttr, value: overdue.length },
+    { key: OverdueDepartmentsAttr, value: [...new Set(overdue.map((t) => t.department))] },
+    { key: EscalationRungAttr, value: escalationRung(state) },
+    { key: OpenBlockersAttr, value: openBlockers(state).length },
+  ]);
+  setCurrentDetails(details(state));
+}
+
+const STUCK_LABELS = { escalated: '督办升级 escalated', blocker: '瓶颈 open blocker', idle: '无进展 no progress' } as const;
+
+function details(state: ProjectState): string {
+  const lines = [`**${displayName(state)}** · ${state.city} · Stage 阶段: **${STAGE_LABELS[state.stage]}** (${state.stage})`];
+  lines.push(
+    state.stuck.stuck
+      ? `⚠️ **Stuck 卡住** since ${state.stuck.since}: ${state.stuck.reasons.map((r) => STUCK_LABELS[r]).join('; ')}`
+      : 'Not stuck 正常推进',
+  );
+  if (state.liaison) lines.push(`Liaison 对接人: ${state.liaison}`);
+  const open = state.tasks.filter((t) => t.status === 'open');
+  if (open.length) {
+    lines.push(
+      [
+        '| Task 任务 | Department 部门 | Due 期限 | Rung 督办级 |',
+        '|---|---|---|---|',
+        ...open.map((t) => `| ${t.title.zh} | ${DEPARTMENT_LABELS[t.department]} | ${t.dueAt ?? ''} | ${t.rung > 0 ? `**${t.rung}** overdue` : '—'} |`),
+      ].join('\n'),
+    );
+  }
+  const done = state.tasks.filter((t) => t.status === 'done').length;
+  if (state.tasks.length) lines.push(`Milestones 里程碑: ${done} / ${state.tasks.length} done`);
+  const funds = fundsLine(state);
+  if (funds) lines.push(funds);
+  for (const b of openBlockers(state)) lines.push(`Blocker 瓶颈 [${b.category}] ${b.description} (${b.reportedBy}, ${b.reportedAt})`);
+  const last = state.transitions[state.transitions.length - 1];
+  if (last) lines.push(`Last stage change: ${last.from ?? '—'} → ${last.to} by ${last.actor} at ${last.at}`);
+  return lines.join('\n\n');
+}
+
+/** Verified funds in place against the contracted amount, in yuan or dollars with two decimals. */
+function fundsLine(state: ProjectState): string | null {
+  if (!state.funds.length && !state.contracted) return null;
+  const verified = verifiedFunds(state);
+  const pending = state.funds.filter((e) => !e.verifiedAt).length;
+  const parts = (['CNY', 'USD'] as const).filter((c) => verified[c] !== 0n || state.contracted?.currency === c).map((c) => {
+    const contracted = state.contracted?.currency === c ? BigInt(state.contracted.amountMinor) : 0n;
+    const share = percent(verified[c], contracted);
+    return `${formatMinor(verified[c])} ${c}${share ? ` of ${formatMinor(contracted)} ${c} contracted (${share}%)` : ''}`;
+  });
+  return `Funds in place 实际到位资金 (verified): ${parts.join('; ') || '—'}${pending ? ` · ${pending} entr${pending === 1 ? 'y' : 'ies'} awaiting verification` : ''}`;
+}

@@ -1,0 +1,217 @@
+/**
+ * Synchronous update validators: a rejected update never reaches history. Each throws an
+ * ApplicationFailure whose type is in ErrorType and whose details are FieldReasons.
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import {
+  BLOCKER_CATEGORIES,
+  ErrorType,
+  STAGES,
+  type Actor,
+  type AdvanceStageInput,
+  type CompleteTaskInput,
+  type FieldReason,
+  type MarkMergedInput,
+  type ProjectState,
+  type ReassignLiaisonInput,
+  type IncreaseCapitalInput,
+  type RecordFundsInput,
+  type ReverseFundsInput,
+  type VerifyFundsInput,
+  type ReportBlockerInput,
+  type ResolveBlockerInput,
+  type WithdrawInput,
+} from './contract.js';
+import { validateFormData } from './forms.js';
+import { wasApplied } from './project-state.js';
+import { allowedNextStages, isTerminal } from './stages.js';
+
+function fail(type: ErrorType, message: string, ...details: FieldReason[]): never {
+  throw ApplicationFailure.create({ type, message, details, nonRetryable: true });
+}
+
+function text(value: unknown, field: string, max = 2000): void {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
+    fail(ErrorType.InvalidInput, `${field} is required`, { field, reason: `required, at most ${max} characters` });
+  }
+}
+
+function requestId(input: { requestId?: unknown }, required: boolean): void {
+  if (input.requestId === undefined && !required) return;
+  text(input.requestId, 'requestId', 200);
+}
+
+function actor(a: Actor | undefined, state: ProjectState): void {
+  if (!a || typeof a !== 'object') fail(ErrorType.InvalidInput, 'actor is required', { field: 'actor', reason: 'required' });
+  text(a.id, 'actor.id', 100);
+  if (a.city !== null && a.city !== state.city) {
+    fail(ErrorType.WrongCity, `${a.id} acts for ${a.city}, not ${state.city}`, { field: 'actor.city', reason: `the project is in ${state.city}` });
+  }
+}
+
+function open(state: ProjectState): void {
+  if (isTerminal(state.stage)) fail(ErrorType.ProjectClosed, `the project is ${state.stage}`, { field: 'stage', reason: `the project is ${state.stage}` });
+}
+
+export function validateAdvance(state: ProjectState, cmd: AdvanceStageInput): void {
+  if (!cmd || typeof cmd !== 'object') fail(ErrorType.InvalidInput, 'input is required', { field: '(body)', reason: 'required' });
+  requestId(cmd, false);
+  if (wasApplied(state, cmd.requestId)) return;
+  text(cmd.actor, 'actor', 100);
+  if (!(STAGES as readonly string[]).includes(cmd.to)) {
+    fail(ErrorType.InvalidInput, `unknown stage ${String(cmd.to)}`, { field: 'to', reason: 'unknown stage' });
+  }
+  const allowed = allowedNextStages(state.stage);
+  if (!allowed.includes(cmd.to)) {
+    const next = allowed.length ? allowed.join(', ') : 'none by hand';
+    fail(ErrorType.IllegalTransition, `cannot move from ${state.stage} to ${cmd.to}`, {
+      field: 'to',
+      reason: `the project is ${state.stage}; allowed next: ${next}`,
+    });
+  }
+}
+
+export function validateCompleteTask(state: ProjectState, input: CompleteTaskInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  actor(input.actor, state);
+  const task = state.tasks.find((t) => t.key === input.taskKey);
+  if (!task) fail(ErrorType.NotFound, `no task ${String(input.taskKey)}`, { field: 'taskKey', reason: 'no such task in this project' });
+  if (task.status !== 'open') {
+    fail(ErrorType.TaskNotOpen, `task ${task.key} is ${task.status}`, { field: 'taskKey', reason: `the task is ${task.status}` });
+  }
+  if (input.actor.department !== task.department) {
+    fail(ErrorType.WrongDepartment, `task ${task.key} belongs to ${task.department}`, {
+      field: 'actor.department',
+      reason: `only ${task.department} completes this task`,
+    });
+  }
+  const reasons = validateFormData(task.fields, input.data);
+  if (reasons.length) fail(ErrorType.InvalidInput, `the form for ${task.key} has errors`, ...reasons);
+}
+
+export function validateReportBlocker(state: ProjectState, input: ReportBlockerInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  open(state);
+  actor(input.actor, state);
+  if (!(BLOCKER_CATEGORIES as readonly string[]).includes(input.category)) {
+    fail(ErrorType.InvalidInput, 'unknown blocker category', { field: 'category', reason: `must be one of ${BLOCKER_CATEGORIES.join(', ')}` });
+  }
+  text(input.description, 'description');
+}
+
+export function validateResolveBlocker(state: ProjectState, input: ResolveBlockerInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  actor(input.actor, state);
+  const blocker = state.blockers.find((b) => b.id === input.blockerId);
+  if (!blocker) fail(ErrorType.NotFound, `no blocker ${String(input.blockerId)}`, { field: 'blockerId', reason: 'no such blocker' });
+  if (blocker.resolvedAt) fail(ErrorType.IllegalTransition, `blocker ${blocker.id} is already resolved`, { field: 'blockerId', reason: 'already resolved' });
+  text(input.resolution, 'resolution');
+}
+
+export function validateReassignLiaison(state: ProjectState, input: ReassignLiaisonInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  open(state);
+  actor(input.actor, state);
+  text(input.liaison, 'liaison', 100);
+}
+
+export function validateWithdraw(state: ProjectState, input: WithdrawInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  open(state);
+  actor(input.actor, state);
+  text(input.reason, 'reason');
+}
+
+export function validateMarkMerged(state: ProjectState, input: MarkMergedInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  open(state);
+  actor(input.actor, state);
+  text(input.into, 'into', 40);
+  if (input.into === state.code) fail(ErrorType.InvalidInput, 'a project cannot merge into itself', { field: 'into', reason: 'must be another project' });
+}
+
+const FUNDS_STAGES = ['signed', 'landing', 'funds'];
+
+function minorUnits(value: unknown, field: string): void {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,17}$/.test(value)) {
+    fail(ErrorType.InvalidInput, `${field} must be positive whole minor units`, { field, reason: 'must be positive whole minor units (fen or cents) as a string of digits' });
+  }
+}
+
+function currency(value: unknown): void {
+  if (value !== 'CNY' && value !== 'USD') fail(ErrorType.InvalidInput, 'currency must be CNY or USD', { field: 'currency', reason: 'must be CNY or USD' });
+}
+
+function isoDate(value: unknown, field: string): void {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    fail(ErrorType.InvalidInput, `${field} must be a date`, { field, reason: 'must be a date as YYYY-MM-DD' });
+  }
+}
+
+function afterSigning(state: ProjectState, what: string): void {
+  if (!FUNDS_STAGES.includes(state.stage)) {
+    fail(ErrorType.IllegalTransition, `${what} after signing; the project is ${state.stage}`, { field: 'stage', reason: `${what} from signing on` });
+  }
+}
+
+export function validateRecordFunds(state: ProjectState, input: RecordFundsInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  open(state);
+  actor(input.actor, state);
+  afterSigning(state, 'funds are recorded');
+  minorUnits(input.amountMinor, 'amountMinor');
+  currency(input.currency);
+  isoDate(input.receivedOn, 'receivedOn');
+  text(input.evidence, 'evidence', 200);
+}
+
+function entryOf(state: ProjectState, entryId: unknown) {
+  const entry = state.funds.find((e) => e.id === entryId);
+  if (!entry) fail(ErrorType.NotFound, `no funds entry ${String(entryId)}`, { field: 'entryId', reason: 'no such funds entry in this project' });
+  return entry;
+}
+
+export function validateVerifyFunds(state: ProjectState, input: VerifyFundsInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  actor(input.actor, state);
+  const entry = entryOf(state, input.entryId);
+  if (entry.verifiedAt) fail(ErrorType.IllegalTransition, `${entry.id} is already verified`, { field: 'entryId', reason: `verified by ${entry.verifiedBy}` });
+  if (entry.enteredBy === input.actor.id) {
+    fail(ErrorType.FourEyes, `${input.actor.id} entered ${entry.id} and may not verify it`, { field: 'actor', reason: 'someone other than who entered the funds must verify them' });
+  }
+}
+
+export function validateReverseFunds(state: ProjectState, input: ReverseFundsInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  open(state);
+  actor(input.actor, state);
+  const entry = entryOf(state, input.entryId);
+  if (entry.kind !== 'tranche') fail(ErrorType.IllegalTransition, 'a reversal is not reversed', { field: 'entryId', reason: 'a reversal cannot be reversed' });
+  if (entry.reversedBy) fail(ErrorType.IllegalTransition, `${entry.id} is already reversed`, { field: 'entryId', reason: `already reversed by ${entry.reversedBy}` });
+  text(input.reason, 'reason');
+}
+
+export function validateIncreaseCapital(state: ProjectState, input: IncreaseCapitalInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  open(state);
+  actor(input.actor, state);
+  afterSigning(state, 'capital is increased');
+  minorUnits(input.amountMinor, 'amountMinor');
+  currency(input.currency);
+  // Never silently converted: an increase is in the contract's currency.
+  const contractCurrency = state.contracted?.currency;
+  if (contractCurrency && input.currency !== contractCurrency) {
+    fail(ErrorType.InvalidInput, `the contract is in ${contractCurrency}`, { field: 'currency', reason: `must be ${contractCurrency}, the contract's currency` });
+  }
+  isoDate(input.agreedOn, 'agreedOn');
+}
