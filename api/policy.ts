@@ -74,3 +74,8 @@ export function authorize(user: User, action: Action, target?: Target): void {
     throw new Problem(403, 'Forbidden', `This task belongs to ${target.department}; ${user.id} acts for ${user.department}.`);
   }
 }
+
+/** Whether the user may do this in this city: for showing only the actions a page would allow. */
+export function mayDo(user: User, action: Action, city: City): boolean {
+  return ROLES_FOR[action].includes(user.role) && inScope(user, city);
+}

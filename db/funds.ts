@@ -73,3 +73,29 @@ export async function appendCapitalIncrease(db: Db, projectCode: string, increas
     .onConflict((oc) => oc.column('increase_id').doNothing())
     .execute();
 }
+
+/** Entries nobody has verified yet, in a city or province-wide (`city` null), oldest first: a verifier's queue. */
+export async function pendingVerifications(db: Db, { city, limit }: { city: string | null; limit: number }) {
+  let query = db
+    .selectFrom('funds_entries')
+    .innerJoin('projects', 'projects.code', 'funds_entries.project_code')
+    .leftJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
+    .select([
+      'funds_entries.entry_id',
+      'funds_entries.project_code',
+      'funds_entries.kind',
+      'funds_entries.amount_minor',
+      'funds_entries.currency',
+      'funds_entries.received_on',
+      'funds_entries.evidence',
+      'funds_entries.entered_by',
+      'funds_entries.entered_at',
+      'funds_entries.reverses',
+      'funds_entries.reason',
+      'projects.name',
+      'projects.city',
+    ])
+    .where('funds_verifications.entry_id', 'is', null);
+  if (city) query = query.where('projects.city', '=', city);
+  return query.orderBy('funds_entries.entered_at').orderBy('funds_entries.entry_id').limit(limit).execute();
+}

@@ -9,7 +9,7 @@ let code: string;
 const PASSWORD = 'correct horse battery';
 beforeAll(async () => {
   stack = await startStack(await bundle());
-  for (const user of ['staffLand', 'staffLandDalian', 'staffRegistration', 'supervisor'] as const) await setPassword(stack.db, stack.userIds[user], PASSWORD);
+  for (const user of ['staffLand', 'staffLandDalian', 'staffRegistration', 'supervisor', 'verifier', 'coordinatorShenyang', 'coordinatorDalian'] as const) await setPassword(stack.db, stack.userIds[user], PASSWORD);
   code = newCode();
   await stack.api('/api/projects', { body: { code, name: '页面权限测试', city: '沈阳', investor: '某公司', capitalType: 'domestic', stage: 'signed' } });
   await eventually(async () => ((await stack.db.selectFrom('tasks').select('status').where('project_code', '=', code).where('task_key', '=', 'land').executeTakeFirst())?.status === 'open' ? true : undefined));
@@ -28,7 +28,7 @@ async function get(path: string, cookie: string | null) {
 
 describe('pages', () => {
   test('signed out: every page sends you to sign in', async () => {
-    for (const path of ['/inbox', '/stuck', `/projects/${code}`, `/projects/${code}/tasks/land`]) {
+    for (const path of ['/inbox', '/stuck', '/funds', `/projects/${code}`, `/projects/${code}/tasks/land`, `/projects/${code}/funds/new`]) {
       const res = await get(path, null);
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe(`/signin?next=${encodeURIComponent(path)}`);
@@ -55,6 +55,13 @@ describe('pages', () => {
     ['supervisor', '/inbox', 403],
     ['supervisor', '/stuck', 200],
     ['supervisor', `/projects/${'CODE'}`, 200],
+    ['verifier', '/funds', 200],
+    ['supervisor', '/funds', 403],
+    ['coordinatorShenyang', '/funds', 403],
+    ['coordinatorShenyang', `/projects/${'CODE'}/funds/new`, 200],
+    ['coordinatorDalian', `/projects/${'CODE'}/funds/new`, 403],
+    ['verifier', `/projects/${'CODE'}/funds/new`, 403],
+    ['supervisor', `/projects/${'CODE'}/funds/new`, 403],
   ] as const)('%s opens %s: %i', async (user, path, status) => {
     const { cookie } = await signIn(user);
     expect(cookie).not.toBeNull();

@@ -15,7 +15,7 @@ let browser: Browser;
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   stack = await startStack(await bundle());
-  for (const user of ['staffLand', 'supervisor'] as const) await setPassword(stack.db, stack.userIds[user], PASSWORD);
+  for (const user of ['staffLand', 'supervisor', 'coordinatorShenyang', 'verifier'] as const) await setPassword(stack.db, stack.userIds[user], PASSWORD);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -145,6 +145,83 @@ describe('the supervisors dashboard', () => {
     await page.waitForURL(/\/dashboard/);
     await expect(page.locator('form .error').textContent()).resolves.toContain('2017Q1');
     await page.context().close();
+  });
+});
+
+describe('the funds ledger', () => {
+  test('a coordinator records funds, refused then accepted; a verifier verifies them from the queue; a reversal waits for verification too', async () => {
+    const code = newCode();
+    const created = await stack.api('/api/projects', {
+      body: { code, name: '沈阳新能源电池项目', city: '沈阳', investor: '某公司', capitalType: 'domestic', stage: 'signed', contracted: { amountMinor: '1000000000', currency: 'CNY' } },
+    });
+    expect(created.status).toBe(201);
+    const coordinator = await signIn('coordinatorShenyang', `/projects/${code}`);
+    await coordinator.waitForURL(new RegExp(`/projects/${code}$`));
+    await coordinator.click('#record-funds');
+    await coordinator.waitForURL(new RegExp(`/projects/${code}/funds/new$`));
+    await coordinator.fill('#f-amountMinor', '250万');
+    await coordinator.fill('#f-receivedOn', '2017-03-15');
+    await coordinator.click('#funds-form button[type=submit]');
+    await expect(coordinator.locator('#err-amountMinor').textContent()).resolves.toBe('请输入金额，最多两位小数');
+    await expect(coordinator.locator('#err-evidence').textContent()).resolves.toBe('必填');
+    await shot(coordinator, '9-funds-form-invalid');
+
+    // The server checks again: sent without the browser's check, every bad field is named at once.
+    const posted = coordinator.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/projects/${code}/funds`));
+    await coordinator.locator('#funds-form').evaluate((form) => (form as unknown as { submit(): void }).submit());
+    expect((await posted).status()).toBe(400);
+    await coordinator.waitForLoadState();
+    await expect(coordinator.locator('#err-amountMinor').textContent()).resolves.toBe('请输入金额，最多两位小数');
+    await expect(coordinator.locator('#err-evidence').textContent()).resolves.toBe('必填');
+    await expect(coordinator.locator('#f-receivedOn').inputValue()).resolves.toBe('2017-03-15');
+    expect((await stack.api(`/api/projects/${code}/funds`)).body.items).toEqual([]);
+
+    await coordinator.fill('#f-amountMinor', '2,500,000.00');
+    await coordinator.fill('#f-evidence', '工行回单 0315-001');
+    await coordinator.click('#funds-form button[type=submit]');
+    await coordinator.waitForURL(new RegExp(`/projects/${code}\\?funds=recorded:F1`));
+    await expect(coordinator.locator('.flash').textContent()).resolves.toContain('到位资金已录入');
+    await expect(coordinator.locator('tr[data-entry=F1]').textContent()).resolves.toMatch(/2500000\.00 CNY[\s\S]*待核实/);
+    // Whoever recorded the funds is offered no way to verify them.
+    expect(await coordinator.locator('form.verify').count()).toBe(0);
+    await expect(coordinator.locator('[data-total=CNY]').textContent()).resolves.toContain('已核实到位: 0.00 CNY / 合同投资额 10000000.00 CNY (0.0%)');
+    await shot(coordinator, '10-funds-recorded');
+
+    const verifier = await signIn('verifier', '/funds');
+    await verifier.waitForURL(/\/funds$/);
+    const card = verifier.locator(`[data-entry="${code}/F1"]`);
+    await expect(card.textContent()).resolves.toContain('2500000.00 CNY');
+    await shot(verifier, '11-funds-queue');
+    await card.locator('button').click();
+    await verifier.waitForURL(/\/funds\?funds=verified:F1$/);
+    expect(await verifier.locator(`[data-entry="${code}/F1"]`).count()).toBe(0);
+    const [entry] = (await stack.api(`/api/projects/${code}/funds`)).body.items;
+    expect(entry).toMatchObject({ id: 'F1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2017-03-15', evidence: '工行回单 0315-001', enteredBy: stack.userIds.coordinatorShenyang, verifiedBy: stack.userIds.verifier });
+
+    await coordinator.reload();
+    await expect(coordinator.locator('[data-total=CNY]').textContent()).resolves.toContain('已核实到位: 2500000.00 CNY / 合同投资额 10000000.00 CNY (25.0%)');
+    await shot(coordinator, '12-funds-verified');
+
+    // A mistake is corrected by a reversal, which counts only once verified in turn.
+    await coordinator.locator('tr[data-entry=F1] a').click();
+    await coordinator.waitForURL(new RegExp(`/projects/${code}/funds/F1/reverse$`));
+    await coordinator.click('#reverse-form button[type=submit]');
+    await expect(coordinator.locator('#err-reason').textContent()).resolves.toBe('必填');
+    await coordinator.fill('#f-reason', '回单重复录入');
+    await coordinator.click('#reverse-form button[type=submit]');
+    await coordinator.waitForURL(new RegExp(`/projects/${code}\\?funds=reversed:F2`));
+    await expect(coordinator.locator('tr[data-entry=F1]').textContent()).resolves.toContain('已被冲正 F2');
+    await expect(coordinator.locator('tr[data-entry=F2]').textContent()).resolves.toMatch(/-2500000\.00 CNY[\s\S]*待核实/);
+    await expect(coordinator.locator('[data-total=CNY]').textContent()).resolves.toContain('已核实到位: 2500000.00 CNY /');
+    expect(await coordinator.locator('tr[data-entry=F1] a').count()).toBe(0);
+
+    await verifier.goto(`${stack.baseUrl}/projects/${code}`);
+    await verifier.locator('tr[data-entry=F2] form.verify button').click();
+    await verifier.waitForURL(new RegExp(`/projects/${code}\\?funds=verified:F2`));
+    await expect(verifier.locator('[data-total=CNY]').textContent()).resolves.toContain('已核实到位: 0.00 CNY / 合同投资额 10000000.00 CNY (0.0%)');
+    await shot(verifier, '13-funds-reversed');
+    await coordinator.context().close();
+    await verifier.context().close();
   });
 });
 

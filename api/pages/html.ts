@@ -62,6 +62,7 @@ export function layout(o: LayoutOptions): string {
   const nav = o.user
     ? h`${o.user.role === 'staff' ? h`<a href="/inbox">${t(o.lang, 'inbox')}</a>` : ''}
         ${o.user.role === 'supervisor' || o.user.role === 'coordinator' ? h`<a href="/stuck">${t(o.lang, 'stuck')}</a><a href="/dashboard">${o.lang === 'zh' ? '看板' : 'Dashboard'}</a>` : ''}
+        ${o.user.role === 'verifier' ? h`<a href="/funds">${o.lang === 'zh' ? '待核实资金' : 'Funds to verify'}</a>` : ''}
         <a href="/notifications" id="unread">${o.lang === 'zh' ? '通知' : 'Notifications'}${o.unread ? h` <span class="badge red">${o.unread}</span>` : ''}</a>
         <span>${o.user.name}</span>
         <form method="post" action="/signout" style="display:inline"><input type="hidden" name="_csrf" value="${o.csrfToken}"><button type="submit">${t(o.lang, 'signOut')}</button></form>`

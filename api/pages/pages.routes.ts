@@ -14,6 +14,7 @@ import { notFound, projectLinks, updateProject, type RouteDeps } from '../http.j
 import { authorize } from '../policy.js';
 import { Problem, toProblem } from '../problem.js';
 import { dashboardData, dashboardWorkbook, periodOf, renderDashboard, type DashboardQuery } from './dashboard.js';
+import { fundsFlash, registerFundsPages, renderFundsSection } from './funds-pages.js';
 import { renderNotice } from './notice.js';
 import { h, layout, type Html } from './html.js';
 import { departmentName, formatTime, label, stageName, statusName, stuckReasonName, t, type TextKey } from './i18n.js';
@@ -50,7 +51,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger }): Router {
   router.get('/', (_req, res) => {
     const user = pageUser(res);
     if (!user) return res.redirect(303, '/signin');
-    res.redirect(303, user.role === 'staff' ? '/inbox' : user.role === 'supervisor' || user.role === 'coordinator' ? '/stuck' : '/api/docs');
+    res.redirect(303, user.role === 'staff' ? '/inbox' : user.role === 'verifier' ? '/funds' : user.role === 'supervisor' || user.role === 'coordinator' ? '/stuck' : '/api/docs');
   });
 
   router.get('/signin', (req, res) => signinPage(res, 200, String(req.query.next ?? '/'), false));
@@ -176,7 +177,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger }): Router {
       res,
       200,
       state.name,
-      h`${done ? h`<div class="flash" role="status">${t(lang, 'taskDone')}: ${label(lang, done.title)}</div>` : ''}
+      h`${done ? h`<div class="flash" role="status">${t(lang, 'taskDone')}: ${label(lang, done.title)}</div>` : ''}${fundsFlash(lang, req.query.funds)}
       <h1>${state.name} <span class="muted">${state.code}</span></h1>
       <div class="card">
         <div>${t(lang, 'stage')}: <strong>${stageName(lang, state.stage)}</strong> · ${t(lang, 'city')}: ${state.city} · ${t(lang, 'liaison')}: ${state.liaison ?? '—'}</div>
@@ -192,6 +193,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger }): Router {
         <td data-label="${t(lang, 'department')}">${departmentName(lang, x.department as Department)}</td><td data-label="${t(lang, 'status')}">${statusName(lang, x.status)}${x.rung > 0 && x.status === 'open' ? h` <span class="badge red">${t(lang, 'rung')} ${x.rung}</span>` : ''}${x.completedBy ? h`<div class="muted">${t(lang, 'by')} ${x.completedBy}</div>` : ''}</td><td data-label="${t(lang, 'due')}">${formatTime(lang, x.dueAt)}</td></tr>`,
       )}
       </tbody></table>
+      ${renderFundsSection(lang, pageUser(res)!, state, res.locals.csrfToken as string)}
       <h2>${t(lang, 'blockers')}</h2>
       ${state.blockers.length ? state.blockers.map((b) => h`<div class="card">[${b.category}] ${b.description} <span class="muted">${b.reportedBy} · ${formatTime(lang, b.reportedAt)}</span>${b.resolvedAt ? h` · <span class="badge">${t(lang, 'resolved')}</span> ${b.resolution}` : ''}</div>`) : h`<p class="muted">—</p>`}
       <h2>${t(lang, 'escalations')}</h2>
@@ -270,6 +272,8 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger }): Router {
     }
     res.redirect(303, '/notifications');
   });
+
+  registerFundsPages(router, deps, page);
 
   router.get('/stuck', requireSignIn, async (_req, res) => {
     const user = pageUser(res)!;

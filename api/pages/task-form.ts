@@ -50,9 +50,23 @@ function localReason(lang: Lang, f: FormField, reason: string): string {
   return { number: t(lang, 'mustBeNumber'), money: t(lang, 'mustBeMoney'), date: t(lang, 'mustBeDate'), document: t(lang, 'mustBeDocument') }[f.type as 'number'] ?? reason;
 }
 
-/** `requestToken` is sent back with the form, so that a double submission is applied once. */
+/** A task's form: its template's fields, sent as the task's data. */
 export function renderTaskForm(lang: Lang, task: TaskState, action: string, csrfToken: string, requestToken: string, state: FormState): Html {
-  const fields = task.fields.map((f) => {
+  return renderFieldForm(lang, task.fields, { id: 'task-form', action, csrfToken, requestToken, submitLabel: t(lang, 'submit') }, state);
+}
+
+export interface FieldFormOptions {
+  id: string;
+  action: string;
+  csrfToken: string;
+  /** Sent back with the form, so that a double submission is applied once. */
+  requestToken: string;
+  submitLabel: string;
+}
+
+/** A form rendered from a field schema, checked in the browser and again on the server. */
+export function renderFieldForm(lang: Lang, formFields: readonly FormField[], o: FieldFormOptions, state: FormState): Html {
+  const fields = formFields.map((f) => {
     const id = `f-${f.key}`;
     const value = state.values[f.key] ?? '';
     const error = state.errors[f.key];
@@ -90,21 +104,21 @@ export function renderTaskForm(lang: Lang, task: TaskState, action: string, csrf
     </div>`;
   });
   const messages = { required: t(lang, 'required'), number: t(lang, 'mustBeNumber'), money: t(lang, 'mustBeMoney'), date: t(lang, 'mustBeDate'), document: t(lang, 'mustBeDocument') };
-  return h`<form method="post" action="${action}" novalidate id="task-form" class="card">
+  return h`<form method="post" action="${o.action}" novalidate id="${o.id}" class="card">
     ${Object.keys(state.errors).length ? h`<div class="alert">${t(lang, 'fixErrors')}</div>` : ''}
-    <input type="hidden" name="_csrf" value="${csrfToken}"><input type="hidden" name="_request" value="${requestToken}">
+    <input type="hidden" name="_csrf" value="${o.csrfToken}"><input type="hidden" name="_request" value="${o.requestToken}">
     ${fields}
-    <button type="submit" class="primary">${t(lang, 'submit')}</button>
+    <button type="submit" class="primary">${o.submitLabel}</button>
   </form>
-  <script>${raw(browserCheck(messages))}</script>`;
+  <script>${raw(browserCheck(o.id, messages))}</script>`;
 }
 
 /** The same rules, checked in the browser before sending; the server checks again. */
-function browserCheck(messages: Record<string, string>): string {
+function browserCheck(formId: string, messages: Record<string, string>): string {
   return `(function(){
 var M=${JSON.stringify(messages).replace(/</g, '\\u003c')};
 var RULES={number:/^-?\\d+(\\.\\d+)?$/,money:${MONEY.toString()},date:/^\\d{4}-\\d{2}-\\d{2}$/,document:/^\\S{1,200}$/};
-var form=document.getElementById('task-form');
+var form=document.getElementById(${JSON.stringify(formId)});
 form.addEventListener('submit',function(e){
   var bad=false;
   form.querySelectorAll('[data-type]').forEach(function(el){

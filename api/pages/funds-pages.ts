@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { pendingVerifications } from '../../db/funds.js';
+import type { User } from '../../db/users.js';
+import { ErrorType, getState, recordFunds, reverseFunds, verifyFunds, type FieldReason, type FundsEntry, type ProjectState } from '../../workflows/contract.js';
+import { formatMinor, percent } from '../../workflows/figures.js';
+import { verifiedFunds } from '../../workflows/project-state.js';
+import { isTerminal } from '../../workflows/stages.js';
+import type { FormField, Label } from '../../workflows/templates.js';
+import { notFound, updateProject, type RouteDeps } from '../http.js';
+import { authorize, mayDo } from '../policy.js';
+import { recordFundsBody, reverseFundsBody } from '../schemas.js';
+import { h, type Html } from './html.js';
+import { formatTime, label, t, type Lang } from './i18n.js';
+import { checkCsrf, langOf, pageUser, requireSignIn } from './session.js';
+import { errorsByField, formToData, renderFieldForm, type FormState } from './task-form.js';
+
+/** Renders a page in the site's layout. */
+export type RenderPage = (res: Response, status: number, title: string, body: Html) => void;
+
+const L = {
+  funds: { zh: '实际到位资金', en: 'Funds in place' },
+  record: { zh: '录入到位资金', en: 'Record funds received' },
+  save: { zh: '保存，待核实', en: 'Save for verification' },
+  verify: { zh: '核实', en: 'Verify' },
+  reverse: { zh: '冲正', en: 'Reverse' },
+  reverseTitle: { zh: '冲正到位资金', en: 'Reverse funds entry' },
+  queue: { zh: '待核实资金', en: 'Funds to verify' },
+  none: { zh: '没有待核实的资金', en: 'Nothing to verify' },
+  pending: { zh: '待核实', en: 'awaiting verification' },
+  verifiedBy: { zh: '已核实', en: 'verified' },
+  reversedBy: { zh: '已被冲正', en: 'reversed by' },
+  tranche: { zh: '到位', en: 'received' },
+  reversal: { zh: '冲正', en: 'reversal' },
+  contracted: { zh: '合同投资额', en: 'contracted' },
+  verifiedTotal: { zh: '已核实到位', en: 'Verified in place' },
+  receivedOn: { zh: '到账日期', en: 'Date received' },
+  amount: { zh: '金额', en: 'Amount' },
+  evidence: { zh: '凭证', en: 'Evidence' },
+  enteredBy: { zh: '录入人', en: 'Entered by' },
+  recorded: { zh: '到位资金已录入，待核实', en: 'Funds recorded, awaiting verification' },
+  verified: { zh: '到位资金已核实', en: 'Funds verified' },
+  reversed: { zh: '冲正已录入，待核实', en: 'Reversal recorded, awaiting verification' },
+} satisfies Record<string, Label>;
+
+/** The fields of a funds entry, in the form schema that task forms use. */
+const ENTRY_FIELDS: FormField[] = [
+  { key: 'amountMinor', type: 'money', required: true, label: { zh: '到位金额', en: 'Amount received' } },
+  { key: 'receivedOn', type: 'date', required: true, label: L.receivedOn },
+  { key: 'evidence', type: 'text', required: true, label: { zh: '凭证（银行回单号等）', en: 'Evidence (bank slip number, …)' } },
+];
+const REVERSAL_FIELDS: FormField[] = [{ key: 'reason', type: 'text', required: true, label: { zh: '冲正原因', en: 'Reason for the reversal' } }];
+
+const projectPath = (code: string) => `/projects/${encodeURIComponent(code)}`;
+const requestTokenOf = (form: Record<string, string>) => (/^[\w-]{1,64}$/.test(form._request ?? '') ? form._request! : randomUUID());
+
+/** The form's values checked by the API's own schema: every field's reason at once, in the user's language. */
+function check<S extends z.ZodType>(lang: Lang, fields: readonly FormField[], schema: S, input: unknown, form: Record<string, string>): { data: z.output<S> } | { errors: Record<string, string> } {
+  const result = schema.safeParse(input);
+  if (result.success) return { data: result.data };
+  const reasons: FieldReason[] = result.error.issues.map((i) => {
+    const field = String(i.path[0] ?? '');
+    return { field, reason: (form[field] ?? '').trim() === '' ? 'required' : i.message };
+  });
+  return { errors: errorsByField(lang, fields, reasons) };
+}
+
+/** A refusal of the form's values by the workflow, as reasons beside the fields; anything else is rethrown. */
+function fieldRefusal(lang: Lang, fields: readonly FormField[], err: unknown): Record<string, string> {
+  const failure = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : null;
+  if (failure?.type !== ErrorType.InvalidInput) throw err;
+  return errorsByField(lang, fields, (failure.details ?? []) as FieldReason[]);
+}
+
+/** Totals and every entry of a project's ledger, with the actions the signed-in user may take. */
+export function renderFundsSection(lang: Lang, user: User, state: ProjectState, csrfToken: string): Html {
+  const verified = verifiedFunds(state);
+  const contracted = state.contracted;
+  const totals = (['CNY', 'USD'] as const)
+    .filter((c) => verified[c] !== 0n || contracted?.currency === c)
+    .map((c) => {
+      const whole = contracted?.currency === c ? BigInt(contracted.amountMinor) : 0n;
+      const share = percent(verified[c], whole);
+      return h`<div data-total="${c}">${label(lang, L.verifiedTotal)}: <strong>${formatMinor(verified[c])} ${c}</strong>${share ? h` / ${label(lang, L.contracted)} ${formatMinor(whole)} ${c} (${share}%)` : ''}</div>`;
+    });
+  const canRecord = mayDo(user, 'funds.record', state.city) && !isTerminal(state.stage) && ['signed', 'landing', 'funds'].includes(state.stage);
+  const canReverse = mayDo(user, 'funds.reverse', state.city) && !isTerminal(state.stage);
+  const canVerify = mayDo(user, 'funds.verify', state.city);
+  const rows = state.funds.map((e) => {
+    const actions: Html[] = [];
+    if (canVerify && !e.verifiedAt && e.enteredBy !== user.id) actions.push(verifyButton(lang, state.code, e, csrfToken, projectPath(state.code)));
+    if (canReverse && e.kind === 'tranche' && !e.reversedBy) actions.push(h`<a href="${projectPath(state.code)}/funds/${e.id}/reverse">${label(lang, L.reverse)}</a>`);
+    return h`<tr data-entry="${e.id}">
+      <td>${e.id} · ${label(lang, L[e.kind])}${e.reverses ? h` ${e.reverses}` : ''}<div class="muted">${e.reason ?? e.evidence}</div></td>
+      <td data-label="${label(lang, L.amount)}">${formatMinor(BigInt(e.amountMinor))} ${e.currency}</td>
+      <td data-label="${label(lang, L.receivedOn)}">${e.receivedOn}</td>
+      <td data-label="${t(lang, 'status')}">${e.verifiedAt ? h`<span class="badge">${label(lang, L.verifiedBy)}</span> ${e.verifiedBy}` : h`<span class="badge red">${label(lang, L.pending)}</span>`}${e.reversedBy ? h`<div class="muted">${label(lang, L.reversedBy)} ${e.reversedBy}</div>` : ''}<div class="muted">${label(lang, L.enteredBy)} ${e.enteredBy}</div></td>
+      <td>${actions}</td></tr>`;
+  });
+  return h`<h2 id="funds">${label(lang, L.funds)}</h2>
+    <div class="card">${totals.length ? totals : h`<span class="muted">—</span>`}${canRecord ? h`<div><a href="${projectPath(state.code)}/funds/new" id="record-funds">${label(lang, L.record)} →</a></div>` : ''}</div>
+    ${rows.length
+      ? h`<table id="ledger"><thead><tr><th>${label(lang, L.funds)}</th><th>${label(lang, L.amount)}</th><th>${label(lang, L.receivedOn)}</th><th>${t(lang, 'status')}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+      : ''}`;
+}
+
+function verifyButton(lang: Lang, code: string, e: FundsEntry, csrfToken: string, next: string): Html {
+  return h`<form method="post" action="${projectPath(code)}/funds/${e.id}/verify" class="verify">
+    <input type="hidden" name="_csrf" value="${csrfToken}"><input type="hidden" name="_request" value="${randomUUID()}"><input type="hidden" name="next" value="${next}">
+    <button type="submit" class="primary">${label(lang, L.verify)} ${e.id}</button></form>`;
+}
+
+/** A flash line for the project page after a funds action (`?funds=recorded:F1`). */
+export function fundsFlash(lang: Lang, query: unknown): Html | '' {
+  const m = /^(recorded|verified|reversed):(F\d{1,6})$/.exec(String(query ?? ''));
+  return m ? h`<div class="flash" role="status">${label(lang, L[m[1] as 'recorded'])}: ${m[2]}</div>` : '';
+}
+
+/** Pages for the funds ledger: coordinators record and reverse entries, verifiers verify them (four eyes). */
+export function registerFundsPages(router: Router, deps: RouteDeps, page: RenderPage): void {
+  const loadState = async (code: string) => deps.client.workflow.getHandle(code).query(getState);
+  const csrf = (res: Response) => res.locals.csrfToken as string;
+  const entryOf = (state: ProjectState, entryId: string) => {
+    const e = state.funds.find((x) => x.id === entryId);
+    if (!e) throw notFound(`funds entry ${entryId} in project ${state.code}`);
+    return e;
+  };
+
+  const entryPage = (res: Response, status: number, state: ProjectState, form: FormState, requestToken: string) => {
+    const lang = langOf(res);
+    const action = `${projectPath(state.code)}/funds`;
+    page(
+      res,
+      status,
+      label(lang, L.record),
+      h`<h1>${label(lang, L.record)}</h1>
+      <p class="muted"><a href="${projectPath(state.code)}">${state.name} · ${state.code}</a></p>
+      ${renderFieldForm(lang, ENTRY_FIELDS, { id: 'funds-form', action, csrfToken: csrf(res), requestToken, submitLabel: label(lang, L.save) }, form)}`,
+    );
+  };
+
+  router.get('/projects/:code/funds/new', requireSignIn, async (req, res) => {
+    const state = await loadState(String(req.params.code));
+    authorize(pageUser(res)!, 'funds.record', { city: state.city });
+    entryPage(res, 200, state, { values: {}, errors: {} }, randomUUID());
+  });
+
+  router.post('/projects/:code/funds', requireSignIn, checkCsrf, async (req, res) => {
+    const user = pageUser(res)!;
+    const lang = langOf(res);
+    const state = await loadState(String(req.params.code));
+    authorize(user, 'funds.record', { city: state.city });
+    const form = req.body as Record<string, string>;
+    const requestToken = requestTokenOf(form);
+    const money = formToData(ENTRY_FIELDS, form).amountMinor as { amountMinor: string; currency: string } | undefined;
+    const input = { amountMinor: money?.amountMinor ?? '', currency: form.amountMinor__currency, receivedOn: form.receivedOn ?? '', evidence: form.evidence ?? '' };
+    const checked = check(lang, ENTRY_FIELDS, recordFundsBody, input, form);
+    if ('errors' in checked) return entryPage(res, 400, state, { values: form, errors: checked.errors }, requestToken);
+    let entry: FundsEntry;
+    try {
+      entry = await updateProject(deps, { user, requestId: `${user.id}:form:${requestToken}` }, { code: state.code, action: 'funds.record' }, recordFunds, (actor, requestId) => ({ requestId, ...checked.data, actor }));
+    } catch (err) {
+      return entryPage(res, 400, state, { values: form, errors: fieldRefusal(lang, ENTRY_FIELDS, err) }, requestToken);
+    }
+    res.redirect(303, `${projectPath(state.code)}?funds=recorded:${entry.id}#funds`);
+  });
+
+  router.post('/projects/:code/funds/:entryId/verify', requireSignIn, checkCsrf, async (req, res) => {
+    const user = pageUser(res)!;
+    const code = String(req.params.code);
+    const entryId = String(req.params.entryId);
+    const form = req.body as Record<string, string>;
+    const state = await loadState(code);
+    entryOf(state, entryId);
+    await updateProject(deps, { user, requestId: `${user.id}:form:${requestTokenOf(form)}` }, { code, action: 'funds.verify' }, verifyFunds, (actor, requestId) => ({ requestId, entryId, actor }));
+    const next = form.next === '/funds' ? '/funds' : projectPath(code);
+    res.redirect(303, `${next}?funds=verified:${entryId}${next === '/funds' ? '' : '#funds'}`);
+  });
+
+  const reversePage = (res: Response, status: number, state: ProjectState, e: FundsEntry, form: FormState, requestToken: string) => {
+    const lang = langOf(res);
+    page(
+      res,
+      status,
+      label(lang, L.reverseTitle),
+      h`<h1>${label(lang, L.reverseTitle)} ${e.id}</h1>
+      <p class="muted"><a href="${projectPath(state.code)}">${state.name} · ${state.code}</a> · ${formatMinor(BigInt(e.amountMinor))} ${e.currency} · ${e.receivedOn} · ${e.evidence}</p>
+      ${renderFieldForm(lang, REVERSAL_FIELDS, { id: 'reverse-form', action: `${projectPath(state.code)}/funds/${e.id}/reverse`, csrfToken: csrf(res), requestToken, submitLabel: label(lang, L.reverse) }, form)}`,
+    );
+  };
+
+  const loadReversible = async (req: Request, res: Response) => {
+    const state = await loadState(String(req.params.code));
+    authorize(pageUser(res)!, 'funds.reverse', { city: state.city });
+    return { state, entry: entryOf(state, String(req.params.entryId)) };
+  };
+
+  router.get('/projects/:code/funds/:entryId/reverse', requireSignIn, async (req, res) => {
+    const { state, entry } = await loadReversible(req, res);
+    reversePage(res, 200, state, entry, { values: {}, errors: {} }, randomUUID());
+  });
+
+  router.post('/projects/:code/funds/:entryId/reverse', requireSignIn, checkCsrf, async (req, res) => {
+    const user = pageUser(res)!;
+    const lang = langOf(res);
+    const { state, entry } = await loadReversible(req, res);
+    const form = req.body as Record<string, string>;
+    const requestToken = requestTokenOf(form);
+    const checked = check(lang, REVERSAL_FIELDS, reverseFundsBody, { reason: form.reason ?? '' }, form);
+    if ('errors' in checked) return reversePage(res, 400, state, entry, { values: form, errors: checked.errors }, requestToken);
+    let reversal: FundsEntry;
+    try {
+      reversal = await updateProject(deps, { user, requestId: `${user.id}:form:${requestToken}` }, { code: state.code, action: 'funds.reverse' }, reverseFunds, (actor, requestId) => ({ requestId, entryId: entry.id, reason: checked.data.reason, actor }));
+    } catch (err) {
+      return reversePage(res, 400, state, entry, { values: form, errors: fieldRefusal(lang, REVERSAL_FIELDS, err) }, requestToken);
+    }
+    res.redirect(303, `${projectPath(state.code)}?funds=reversed:${reversal.id}#funds`);
+  });
+
+  /** The verifier's queue: every entry in the verifier's city awaiting verification, oldest first. */
+  router.get('/funds', requireSignIn, async (req, res) => {
+    const user = pageUser(res)!;
+    const lang = langOf(res);
+    authorize(user, 'funds.verify');
+    const items = await pendingVerifications(deps.db, { city: user.city, limit: 200 });
+    page(
+      res,
+      200,
+      label(lang, L.queue),
+      h`${fundsFlash(lang, req.query.funds)}<h1>${label(lang, L.queue)}${user.city ? ` · ${user.city}` : ''}</h1>
+      ${items.length
+        ? items.map((e) => {
+            const id = e.entry_id.slice(e.project_code.length + 1);
+            const mine = e.entered_by === user.id;
+            return h`<article class="card" data-entry="${e.project_code}/${id}">
+              <div><strong>${formatMinor(BigInt(e.amount_minor))} ${e.currency}</strong> · ${label(lang, L[e.kind])} ${id}${e.reverses ? h` (${e.reverses.slice(e.project_code.length + 1)})` : ''}</div>
+              <div><a href="${projectPath(e.project_code)}#funds">${e.name} · ${e.project_code}</a> · ${e.city}</div>
+              <div class="muted">${label(lang, L.receivedOn)} ${e.received_on} · ${label(lang, L.evidence)}: ${e.reason ?? e.evidence} · ${label(lang, L.enteredBy)} ${e.entered_by} · ${formatTime(lang, e.entered_at.toISOString())}</div>
+              ${mine ? '' : verifyButton(lang, e.project_code, { id } as FundsEntry, csrf(res), '/funds')}
+            </article>`;
+          })
+        : h`<p class="card">${label(lang, L.none)}</p>`}`,
+    );
+  });
+}
