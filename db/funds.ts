@@ -34,24 +34,24 @@ export async function appendVerification(db: Db, projectCode: string, entryId: s
     .execute();
 }
 
+const ENTRY_COLUMNS = [
+  'funds_entries.entry_id',
+  'funds_entries.kind',
+  'funds_entries.amount_minor',
+  'funds_entries.currency',
+  'funds_entries.received_on',
+  'funds_entries.evidence',
+  'funds_entries.entered_by',
+  'funds_entries.entered_at',
+  'funds_entries.reverses',
+  'funds_entries.reason',
+] as const;
+
 export async function projectLedger(db: Db, projectCode: string) {
   return db
     .selectFrom('funds_entries')
     .leftJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
-    .select([
-      'funds_entries.entry_id',
-      'funds_entries.kind',
-      'funds_entries.amount_minor',
-      'funds_entries.currency',
-      'funds_entries.received_on',
-      'funds_entries.evidence',
-      'funds_entries.entered_by',
-      'funds_entries.entered_at',
-      'funds_entries.reverses',
-      'funds_entries.reason',
-      'funds_verifications.verified_by',
-      'funds_verifications.verified_at',
-    ])
+    .select([...ENTRY_COLUMNS, 'funds_verifications.verified_by', 'funds_verifications.verified_at'])
     .where('funds_entries.project_code', '=', projectCode)
     .orderBy('funds_entries.entered_at')
     .orderBy('funds_entries.entry_id')
@@ -80,21 +80,7 @@ export async function pendingVerifications(db: Db, { city, limit }: { city: stri
     .selectFrom('funds_entries')
     .innerJoin('projects', 'projects.code', 'funds_entries.project_code')
     .leftJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
-    .select([
-      'funds_entries.entry_id',
-      'funds_entries.project_code',
-      'funds_entries.kind',
-      'funds_entries.amount_minor',
-      'funds_entries.currency',
-      'funds_entries.received_on',
-      'funds_entries.evidence',
-      'funds_entries.entered_by',
-      'funds_entries.entered_at',
-      'funds_entries.reverses',
-      'funds_entries.reason',
-      'projects.name',
-      'projects.city',
-    ])
+    .select([...ENTRY_COLUMNS, 'funds_entries.project_code', 'projects.name', 'projects.city'])
     .where('funds_verifications.entry_id', 'is', null);
   if (city) query = query.where('projects.city', '=', city);
   return query.orderBy('funds_entries.entered_at').orderBy('funds_entries.entry_id').limit(limit).execute();
