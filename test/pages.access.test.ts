@@ -62,6 +62,8 @@ describe('pages', () => {
     ['coordinatorDalian', `/projects/${'CODE'}/funds/new`, 403],
     ['verifier', `/projects/${'CODE'}/funds/new`, 403],
     ['supervisor', `/projects/${'CODE'}/funds/new`, 403],
+    ['coordinatorShenyang', `/projects/${'CODE'}/capital-increases/new`, 200],
+    ['coordinatorDalian', `/projects/${'CODE'}/capital-increases/new`, 403],
   ] as const)('%s opens %s: %i', async (user, path, status) => {
     const { cookie } = await signIn(user);
     expect(cookie).not.toBeNull();

@@ -149,7 +149,7 @@ describe('the supervisors dashboard', () => {
 });
 
 describe('the funds ledger', () => {
-  test('a coordinator records funds, refused then accepted; a verifier verifies them from the queue; a reversal waits for verification too', async () => {
+  test('a coordinator records funds, refused then accepted; a verifier verifies them from the queue; a reversal waits for verification too; a capital increase records its increment', async () => {
     const code = newCode();
     const created = await stack.api('/api/projects', {
       body: { code, name: '沈阳新能源电池项目', city: '沈阳', investor: '某公司', capitalType: 'domestic', stage: 'signed', contracted: { amountMinor: '1000000000', currency: 'CNY' } },
@@ -220,6 +220,16 @@ describe('the funds ledger', () => {
     await verifier.waitForURL(new RegExp(`/projects/${code}\\?funds=verified:F2`));
     await expect(verifier.locator('[data-total=CNY]').textContent()).resolves.toContain('已核实到位: 0.00 CNY / 合同投资额 10000000.00 CNY (0.0%)');
     await shot(verifier, '13-funds-reversed');
+
+    // 增资: only the increment is recorded, for the statistics to count.
+    await coordinator.click('#increase-capital');
+    await coordinator.waitForURL(new RegExp(`/projects/${code}/capital-increases/new$`));
+    await coordinator.fill('#f-amountMinor', '500000');
+    await coordinator.fill('#f-agreedOn', '2017-05-20');
+    await coordinator.click('#capital-form button[type=submit]');
+    await coordinator.waitForURL(new RegExp(`/projects/${code}\\?funds=increased:C1`));
+    await expect(coordinator.locator('[data-increase=C1]').textContent()).resolves.toContain('500000.00 CNY · 2017-05-20');
+    expect((await stack.api(`/api/projects/${code}`)).body.capitalIncreases).toMatchObject([{ id: 'C1', amountMinor: '50000000', currency: 'CNY', agreedOn: '2017-05-20' }]);
     await coordinator.context().close();
     await verifier.context().close();
   });

@@ -5,18 +5,18 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { pendingVerifications } from '../../db/funds.js';
 import type { User } from '../../db/users.js';
-import { ErrorType, getState, recordFunds, reverseFunds, verifyFunds, type FieldReason, type FundsEntry, type ProjectState } from '../../workflows/contract.js';
+import { ErrorType, getState, increaseCapital, recordFunds, reverseFunds, verifyFunds, type FieldReason, type FundsEntry, type ProjectState } from '../../workflows/contract.js';
 import { formatMinor, percent } from '../../workflows/figures.js';
 import { verifiedFunds } from '../../workflows/project-state.js';
 import { isTerminal } from '../../workflows/stages.js';
 import type { FormField, Label } from '../../workflows/templates.js';
-import { notFound, updateProject, type RouteDeps } from '../http.js';
+import { notFound, updateProject, type Acting, type RouteDeps } from '../http.js';
 import { authorize, mayDo } from '../policy.js';
-import { recordFundsBody, reverseFundsBody } from '../schemas.js';
+import { increaseCapitalBody, recordFundsBody, reverseFundsBody } from '../schemas.js';
 import { h, type Html } from './html.js';
 import { formatTime, label, t, type Lang } from './i18n.js';
 import { checkCsrf, langOf, pageUser, requireSignIn } from './session.js';
-import { errorsByField, formToData, renderFieldForm, type FormState } from './task-form.js';
+import { errorsByField, renderFieldForm, toMinorUnits, type FormState } from './task-form.js';
 
 /** Renders a page in the site's layout. */
 export type RenderPage = (res: Response, status: number, title: string, body: Html) => void;
@@ -44,6 +44,9 @@ const L = {
   recorded: { zh: '到位资金已录入，待核实', en: 'Funds recorded, awaiting verification' },
   verified: { zh: '到位资金已核实', en: 'Funds verified' },
   reversed: { zh: '冲正已录入，待核实', en: 'Reversal recorded, awaiting verification' },
+  increase: { zh: '登记增资', en: 'Record a capital increase' },
+  increased: { zh: '增资已登记', en: 'Capital increase recorded' },
+  increases: { zh: '增资', en: 'Capital increases' },
 } satisfies Record<string, Label>;
 
 /** The fields of a funds entry, in the form schema that task forms use. */
@@ -53,6 +56,32 @@ const ENTRY_FIELDS: FormField[] = [
   { key: 'evidence', type: 'text', required: true, label: { zh: '凭证（银行回单号等）', en: 'Evidence (bank slip number, …)' } },
 ];
 const REVERSAL_FIELDS: FormField[] = [{ key: 'reason', type: 'text', required: true, label: { zh: '冲正原因', en: 'Reason for the reversal' } }];
+
+const CAPITAL_FIELDS: FormField[] = [
+  { key: 'amountMinor', type: 'money', required: true, label: { zh: '增资额（仅增加部分）', en: 'Increase (the increment only)' } },
+  { key: 'agreedOn', type: 'date', required: true, label: { zh: '增资协议日期', en: 'Date agreed' } },
+];
+
+interface FormPage<C extends { state: ProjectState }, S extends z.ZodType> {
+  getPath: string;
+  postPath: string;
+  formId: string;
+  fields: readonly FormField[];
+  /** The API's schema for the same request: the page refuses what the API would. */
+  schema: S;
+  title: Label;
+  submit: Label;
+  /** Loads the project (and what the form is about) and authorizes the user. */
+  load(req: Request, res: Response): Promise<C>;
+  subtitle?(ctx: C): Html;
+  action(ctx: C): string;
+  toInput(form: Record<string, string>): unknown;
+  /** Applies the checked values; returns where to go next. */
+  apply(ctx: C, data: z.output<S>, acting: Acting): Promise<string>;
+}
+
+/** The money field `amountMinor` and its currency: decimal text to minor units, passed on as typed if it is not money. */
+const moneyOf = (form: Record<string, string>) => ({ amountMinor: toMinorUnits(form.amountMinor ?? '') ?? form.amountMinor ?? '', currency: form.amountMinor__currency });
 
 const projectPath = (code: string) => `/projects/${encodeURIComponent(code)}`;
 const requestTokenOf = (form: Record<string, string>) => (/^[\w-]{1,64}$/.test(form._request ?? '') ? form._request! : randomUUID());
@@ -101,7 +130,9 @@ export function renderFundsSection(lang: Lang, user: User, state: ProjectState, 
       <td>${actions}</td></tr>`;
   });
   return h`<h2 id="funds">${label(lang, L.funds)}</h2>
-    <div class="card">${totals.length ? totals : h`<span class="muted">—</span>`}${canRecord ? h`<div><a href="${projectPath(state.code)}/funds/new" id="record-funds">${label(lang, L.record)} →</a></div>` : ''}</div>
+    <div class="card">${totals.length ? totals : h`<span class="muted">—</span>`}
+      ${state.capitalIncreases.map((c) => h`<div data-increase="${c.id}">${label(lang, L.increases)} ${c.id}: ${formatMinor(BigInt(c.amountMinor))} ${c.currency} · ${c.agreedOn} · ${c.enteredBy}</div>`)}
+      ${canRecord ? h`<div><a href="${projectPath(state.code)}/funds/new" id="record-funds">${label(lang, L.record)} →</a> · <a href="${projectPath(state.code)}/capital-increases/new" id="increase-capital">${label(lang, L.increase)} →</a></div>` : ''}</div>
     ${rows.length
       ? h`<table id="ledger"><thead><tr><th>${label(lang, L.funds)}</th><th>${label(lang, L.amount)}</th><th>${label(lang, L.receivedOn)}</th><th>${t(lang, 'status')}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
       : ''}`;
@@ -115,7 +146,7 @@ function verifyButton(lang: Lang, code: string, e: FundsEntry, csrfToken: string
 
 /** A flash line for the project page after a funds action (`?funds=recorded:F1`). */
 export function fundsFlash(lang: Lang, query: unknown): Html | '' {
-  const m = /^(recorded|verified|reversed):(F\d{1,6})$/.exec(String(query ?? ''));
+  const m = /^(recorded|verified|reversed|increased):([FC]\d{1,6})$/.exec(String(query ?? ''));
   return m ? h`<div class="flash" role="status">${label(lang, L[m[1] as 'recorded'])}: ${m[2]}</div>` : '';
 }
 
@@ -129,43 +160,98 @@ export function registerFundsPages(router: Router, deps: RouteDeps, page: Render
     return e;
   };
 
-  const entryPage = (res: Response, status: number, state: ProjectState, form: FormState, requestToken: string) => {
-    const lang = langOf(res);
-    const action = `${projectPath(state.code)}/funds`;
-    page(
-      res,
-      status,
-      label(lang, L.record),
-      h`<h1>${label(lang, L.record)}</h1>
-      <p class="muted"><a href="${projectPath(state.code)}">${state.name} · ${state.code}</a></p>
-      ${renderFieldForm(lang, ENTRY_FIELDS, { id: 'funds-form', action, csrfToken: csrf(res), requestToken, submitLabel: label(lang, L.save) }, form)}`,
-    );
+  /** A form page: GET shows it empty; POST checks it with the API's schema, applies it, and goes on. */
+  const registerFormPage = <C extends { state: ProjectState }, S extends z.ZodType>(spec: FormPage<C, S>) => {
+    const render = (res: Response, status: number, ctx: C, form: FormState, requestToken: string) => {
+      const lang = langOf(res);
+      const { state } = ctx;
+      page(
+        res,
+        status,
+        label(lang, spec.title),
+        h`<h1>${label(lang, spec.title)}</h1>
+        <p class="muted"><a href="${projectPath(state.code)}">${state.name} · ${state.code}</a>${spec.subtitle?.(ctx) ?? ''}</p>
+        ${renderFieldForm(lang, spec.fields, { id: spec.formId, action: spec.action(ctx), csrfToken: csrf(res), requestToken, submitLabel: label(lang, spec.submit) }, form)}`,
+      );
+    };
+    router.get(spec.getPath, requireSignIn, async (req, res) => render(res, 200, await spec.load(req, res), { values: {}, errors: {} }, randomUUID()));
+    router.post(spec.postPath, requireSignIn, checkCsrf, async (req, res) => {
+      const user = pageUser(res)!;
+      const lang = langOf(res);
+      const ctx = await spec.load(req, res);
+      const form = req.body as Record<string, string>;
+      const requestToken = requestTokenOf(form);
+      const checked = check(lang, spec.fields, spec.schema, spec.toInput(form), form);
+      if ('errors' in checked) return render(res, 400, ctx, { values: form, errors: checked.errors }, requestToken);
+      let next: string;
+      try {
+        next = await spec.apply(ctx, checked.data, { user, requestId: `${user.id}:form:${requestToken}` });
+      } catch (err) {
+        return render(res, 400, ctx, { values: form, errors: fieldRefusal(lang, spec.fields, err) }, requestToken);
+      }
+      res.redirect(303, next);
+    });
   };
 
-  router.get('/projects/:code/funds/new', requireSignIn, async (req, res) => {
+  const loadFor = (action: 'funds.record' | 'funds.reverse') => async (req: Request, res: Response) => {
     const state = await loadState(String(req.params.code));
-    authorize(pageUser(res)!, 'funds.record', { city: state.city });
-    entryPage(res, 200, state, { values: {}, errors: {} }, randomUUID());
+    authorize(pageUser(res)!, action, { city: state.city });
+    return { state };
+  };
+
+  registerFormPage({
+    getPath: '/projects/:code/funds/new',
+    postPath: '/projects/:code/funds',
+    formId: 'funds-form',
+    fields: ENTRY_FIELDS,
+    schema: recordFundsBody,
+    title: L.record,
+    submit: L.save,
+    load: loadFor('funds.record'),
+    action: ({ state }) => `${projectPath(state.code)}/funds`,
+    toInput: (form) => ({ ...moneyOf(form), receivedOn: form.receivedOn ?? '', evidence: form.evidence ?? '' }),
+    apply: async ({ state }, data, acting) => {
+      const entry = await updateProject(deps, acting, { code: state.code, action: 'funds.record' }, recordFunds, (actor, requestId) => ({ requestId, ...data, actor }));
+      return `${projectPath(state.code)}?funds=recorded:${entry.id}#funds`;
+    },
   });
 
-  router.post('/projects/:code/funds', requireSignIn, checkCsrf, async (req, res) => {
-    const user = pageUser(res)!;
-    const lang = langOf(res);
-    const state = await loadState(String(req.params.code));
-    authorize(user, 'funds.record', { city: state.city });
-    const form = req.body as Record<string, string>;
-    const requestToken = requestTokenOf(form);
-    const money = formToData(ENTRY_FIELDS, form).amountMinor as { amountMinor: string; currency: string } | undefined;
-    const input = { amountMinor: money?.amountMinor ?? '', currency: form.amountMinor__currency, receivedOn: form.receivedOn ?? '', evidence: form.evidence ?? '' };
-    const checked = check(lang, ENTRY_FIELDS, recordFundsBody, input, form);
-    if ('errors' in checked) return entryPage(res, 400, state, { values: form, errors: checked.errors }, requestToken);
-    let entry: FundsEntry;
-    try {
-      entry = await updateProject(deps, { user, requestId: `${user.id}:form:${requestToken}` }, { code: state.code, action: 'funds.record' }, recordFunds, (actor, requestId) => ({ requestId, ...checked.data, actor }));
-    } catch (err) {
-      return entryPage(res, 400, state, { values: form, errors: fieldRefusal(lang, ENTRY_FIELDS, err) }, requestToken);
-    }
-    res.redirect(303, `${projectPath(state.code)}?funds=recorded:${entry.id}#funds`);
+  registerFormPage({
+    getPath: '/projects/:code/capital-increases/new',
+    postPath: '/projects/:code/capital-increases',
+    formId: 'capital-form',
+    fields: CAPITAL_FIELDS,
+    schema: increaseCapitalBody,
+    title: L.increase,
+    submit: L.increase,
+    load: loadFor('funds.record'),
+    action: ({ state }) => `${projectPath(state.code)}/capital-increases`,
+    toInput: (form) => ({ ...moneyOf(form), agreedOn: form.agreedOn ?? '' }),
+    apply: async ({ state }, data, acting) => {
+      const increase = await updateProject(deps, acting, { code: state.code, action: 'funds.record' }, increaseCapital, (actor, requestId) => ({ requestId, ...data, actor }));
+      return `${projectPath(state.code)}?funds=increased:${increase.id}#funds`;
+    },
+  });
+
+  registerFormPage({
+    getPath: '/projects/:code/funds/:entryId/reverse',
+    postPath: '/projects/:code/funds/:entryId/reverse',
+    formId: 'reverse-form',
+    fields: REVERSAL_FIELDS,
+    schema: reverseFundsBody,
+    title: L.reverseTitle,
+    submit: L.reverse,
+    load: async (req, res) => {
+      const { state } = await loadFor('funds.reverse')(req, res);
+      return { state, entry: entryOf(state, String(req.params.entryId)) };
+    },
+    subtitle: ({ entry: e }) => h` · ${e.id} · ${formatMinor(BigInt(e.amountMinor))} ${e.currency} · ${e.receivedOn} · ${e.evidence}`,
+    action: ({ state, entry }) => `${projectPath(state.code)}/funds/${entry.id}/reverse`,
+    toInput: (form) => ({ reason: form.reason ?? '' }),
+    apply: async ({ state, entry }, { reason }, acting) => {
+      const reversal = await updateProject(deps, acting, { code: state.code, action: 'funds.reverse' }, reverseFunds, (actor, requestId) => ({ requestId, entryId: entry.id, reason, actor }));
+      return `${projectPath(state.code)}?funds=reversed:${reversal.id}#funds`;
+    },
   });
 
   router.post('/projects/:code/funds/:entryId/verify', requireSignIn, checkCsrf, async (req, res) => {
@@ -178,46 +264,6 @@ export function registerFundsPages(router: Router, deps: RouteDeps, page: Render
     await updateProject(deps, { user, requestId: `${user.id}:form:${requestTokenOf(form)}` }, { code, action: 'funds.verify' }, verifyFunds, (actor, requestId) => ({ requestId, entryId, actor }));
     const next = form.next === '/funds' ? '/funds' : projectPath(code);
     res.redirect(303, `${next}?funds=verified:${entryId}${next === '/funds' ? '' : '#funds'}`);
-  });
-
-  const reversePage = (res: Response, status: number, state: ProjectState, e: FundsEntry, form: FormState, requestToken: string) => {
-    const lang = langOf(res);
-    page(
-      res,
-      status,
-      label(lang, L.reverseTitle),
-      h`<h1>${label(lang, L.reverseTitle)} ${e.id}</h1>
-      <p class="muted"><a href="${projectPath(state.code)}">${state.name} · ${state.code}</a> · ${formatMinor(BigInt(e.amountMinor))} ${e.currency} · ${e.receivedOn} · ${e.evidence}</p>
-      ${renderFieldForm(lang, REVERSAL_FIELDS, { id: 'reverse-form', action: `${projectPath(state.code)}/funds/${e.id}/reverse`, csrfToken: csrf(res), requestToken, submitLabel: label(lang, L.reverse) }, form)}`,
-    );
-  };
-
-  const loadReversible = async (req: Request, res: Response) => {
-    const state = await loadState(String(req.params.code));
-    authorize(pageUser(res)!, 'funds.reverse', { city: state.city });
-    return { state, entry: entryOf(state, String(req.params.entryId)) };
-  };
-
-  router.get('/projects/:code/funds/:entryId/reverse', requireSignIn, async (req, res) => {
-    const { state, entry } = await loadReversible(req, res);
-    reversePage(res, 200, state, entry, { values: {}, errors: {} }, randomUUID());
-  });
-
-  router.post('/projects/:code/funds/:entryId/reverse', requireSignIn, checkCsrf, async (req, res) => {
-    const user = pageUser(res)!;
-    const lang = langOf(res);
-    const { state, entry } = await loadReversible(req, res);
-    const form = req.body as Record<string, string>;
-    const requestToken = requestTokenOf(form);
-    const checked = check(lang, REVERSAL_FIELDS, reverseFundsBody, { reason: form.reason ?? '' }, form);
-    if ('errors' in checked) return reversePage(res, 400, state, entry, { values: form, errors: checked.errors }, requestToken);
-    let reversal: FundsEntry;
-    try {
-      reversal = await updateProject(deps, { user, requestId: `${user.id}:form:${requestToken}` }, { code: state.code, action: 'funds.reverse' }, reverseFunds, (actor, requestId) => ({ requestId, entryId: entry.id, reason: checked.data.reason, actor }));
-    } catch (err) {
-      return reversePage(res, 400, state, entry, { values: form, errors: fieldRefusal(lang, REVERSAL_FIELDS, err) }, requestToken);
-    }
-    res.redirect(303, `${projectPath(state.code)}?funds=reversed:${reversal.id}#funds`);
   });
 
   /** The verifier's queue: every entry in the verifier's city awaiting verification, oldest first. */
