@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { projectLedger } from '../db/funds.js';
+import { entryIdOf, projectLedger } from '../db/funds.js';
 import { increaseCapital, recordFunds, reverseFunds, verifyFunds } from '../workflows/contract.js';
 import { currentUser } from './auth.js';
 import { actingOf, codeOf, parse, projectScope, updateProject, type RouteDeps } from './http.js';
@@ -16,7 +16,7 @@ export function createFundsRouter(deps: RouteDeps): Router {
     const rows = await projectLedger(deps.db, code);
     res.json({
       items: rows.map((r) => ({
-        id: r.entry_id.slice(code.length + 1),
+        id: entryIdOf(code, r.entry_id),
         kind: r.kind,
         amountMinor: r.amount_minor,
         currency: r.currency,
@@ -24,7 +24,7 @@ export function createFundsRouter(deps: RouteDeps): Router {
         evidence: r.evidence,
         enteredBy: r.entered_by,
         enteredAt: r.entered_at.toISOString(),
-        reverses: r.reverses?.slice(code.length + 1) ?? null,
+        reverses: r.reverses ? entryIdOf(code, r.reverses) : null,
         reason: r.reason,
         verifiedBy: r.verified_by,
         verifiedAt: r.verified_at?.toISOString() ?? null,

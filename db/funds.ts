@@ -3,6 +3,8 @@ import type { Db } from './connection.js';
 
 /** The ledger's key for an entry: unique across projects. */
 export const ledgerId = (projectCode: string, entryId: string) => `${projectCode}:${entryId}`;
+/** The entry's id within its project (F1) from its ledger key. */
+export const entryIdOf = (projectCode: string, ledgerKey: string) => ledgerKey.slice(projectCode.length + 1);
 
 /** Appends an entry; writing the same entry again (a retried activity) does nothing. */
 export async function appendFundsEntry(db: Db, projectCode: string, e: FundsEntry): Promise<void> {

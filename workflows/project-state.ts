@@ -1,5 +1,6 @@
 /** Pure functions over a project's state: no commands, no I/O, safe anywhere in the workflow. */
 import type { ProjectInput, ProjectState, Stage, StuckReason, TaskState } from './contract.js';
+import { percent } from './figures.js';
 import type { TaskTemplate } from './templates.js';
 
 /** Stages in which the idle clock runs: after signing, until the project operates. */
@@ -138,6 +139,17 @@ export function rememberRequest(state: ProjectState, requestId: string | undefin
 }
 
 /** Verified funds in place per currency, in minor units: only entries someone else has verified count. */
+/** Verified funds per currency that has any or is the contract's, with the share of the contracted amount. */
+export function fundsProgress(state: ProjectState): { currency: 'CNY' | 'USD'; verified: bigint; contracted: bigint; share: string | null }[] {
+  const verified = verifiedFunds(state);
+  return (['CNY', 'USD'] as const)
+    .filter((c) => verified[c] !== 0n || state.contracted?.currency === c)
+    .map((currency) => {
+      const contracted = state.contracted?.currency === currency ? BigInt(state.contracted.amountMinor) : 0n;
+      return { currency, verified: verified[currency], contracted, share: percent(verified[currency], contracted) };
+    });
+}
+
 export function verifiedFunds(state: ProjectState): { CNY: bigint; USD: bigint } {
   const sum = { CNY: 0n, USD: 0n };
   for (const entry of state.funds) if (entry.verifiedAt) sum[entry.currency] += BigInt(entry.amountMinor);

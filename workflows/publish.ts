@@ -16,8 +16,8 @@ import {
   StuckSinceAttr,
   type ProjectState,
 } from './contract.js';
-import { escalationRung, openBlockers, overdueTasks, verifiedFunds } from './project-state.js';
-import { formatMinor, percent } from './figures.js';
+import { escalationRung, fundsProgress, openBlockers, overdueTasks } from './project-state.js';
+import { formatMinor } from './figures.js';
 import { DEPARTMENT_LABELS } from './templates.js';
 
 /** One upsert per call, always: the number of commands must not depend on the state. */
@@ -72,12 +72,7 @@ function details(state: ProjectState): string {
 /** Verified funds in place against the contracted amount, in yuan or dollars with two decimals. */
 function fundsLine(state: ProjectState): string | null {
   if (!state.funds.length && !state.contracted) return null;
-  const verified = verifiedFunds(state);
   const pending = state.funds.filter((e) => !e.verifiedAt).length;
-  const parts = (['CNY', 'USD'] as const).filter((c) => verified[c] !== 0n || state.contracted?.currency === c).map((c) => {
-    const contracted = state.contracted?.currency === c ? BigInt(state.contracted.amountMinor) : 0n;
-    const share = percent(verified[c], contracted);
-    return `${formatMinor(verified[c])} ${c}${share ? ` of ${formatMinor(contracted)} ${c} contracted (${share}%)` : ''}`;
-  });
+  const parts = fundsProgress(state).map(({ currency: c, verified, contracted, share }) => `${formatMinor(verified)} ${c}${share ? ` of ${formatMinor(contracted)} ${c} contracted (${share}%)` : ''}`);
   return `Funds in place 实际到位资金 (verified): ${parts.join('; ') || '—'}${pending ? ` · ${pending} entr${pending === 1 ? 'y' : 'ies'} awaiting verification` : ''}`;
 }

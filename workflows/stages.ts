@@ -20,6 +20,11 @@ export function allowedNextStages(from: Stage): readonly Stage[] {
   return NEXT[from];
 }
 
+/** The stages in which funds and capital increases are recorded: from signing until operating. */
+export function recordsFunds(stage: Stage): boolean {
+  return stage === 'signed' || stage === 'landing' || stage === 'funds';
+}
+
 export function isTerminal(stage: Stage): boolean {
   return stage === 'operating' || stage === 'withdrawn' || stage === 'merged';
 }

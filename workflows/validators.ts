@@ -24,7 +24,7 @@ import {
 } from './contract.js';
 import { validateFormData } from './forms.js';
 import { wasApplied } from './project-state.js';
-import { allowedNextStages, isTerminal } from './stages.js';
+import { allowedNextStages, isTerminal, recordsFunds } from './stages.js';
 
 function fail(type: ErrorType, message: string, ...details: FieldReason[]): never {
   throw ApplicationFailure.create({ type, message, details, nonRetryable: true });
@@ -136,8 +136,6 @@ export function validateMarkMerged(state: ProjectState, input: MarkMergedInput):
   if (input.into === state.code) fail(ErrorType.InvalidInput, 'a project cannot merge into itself', { field: 'into', reason: 'must be another project' });
 }
 
-const FUNDS_STAGES = ['signed', 'landing', 'funds'];
-
 function minorUnits(value: unknown, field: string): void {
   if (typeof value !== 'string' || !/^[1-9]\d{0,17}$/.test(value)) {
     fail(ErrorType.InvalidInput, `${field} must be positive whole minor units`, { field, reason: 'must be positive whole minor units (fen or cents) as a string of digits' });
@@ -155,7 +153,7 @@ function isoDate(value: unknown, field: string): void {
 }
 
 function afterSigning(state: ProjectState, what: string): void {
-  if (!FUNDS_STAGES.includes(state.stage)) {
+  if (!recordsFunds(state.stage)) {
     fail(ErrorType.IllegalTransition, `${what} after signing; the project is ${state.stage}`, { field: 'stage', reason: `${what} from signing on` });
   }
 }

@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { pendingVerifications } from '../../db/funds.js';
+import { entryIdOf, pendingVerifications } from '../../db/funds.js';
 import type { User } from '../../db/users.js';
-import { ErrorType, getState, increaseCapital, recordFunds, reverseFunds, verifyFunds, type FieldReason, type FundsEntry, type ProjectState } from '../../workflows/contract.js';
-import { formatMinor, percent } from '../../workflows/figures.js';
-import { verifiedFunds } from '../../workflows/project-state.js';
-import { isTerminal } from '../../workflows/stages.js';
+import { getState, increaseCapital, recordFunds, reverseFunds, verifyFunds, type FieldReason, type ProjectState } from '../../workflows/contract.js';
+import { formatMinor } from '../../workflows/figures.js';
+import { fundsProgress } from '../../workflows/project-state.js';
+import { isTerminal, recordsFunds } from '../../workflows/stages.js';
 import type { FormField, Label } from '../../workflows/templates.js';
-import { notFound, updateProject, type Acting, type RouteDeps } from '../http.js';
+import { notFound, parse, updateProject, type Acting, type RouteDeps } from '../http.js';
 import { authorize, mayDo } from '../policy.js';
-import { increaseCapitalBody, recordFundsBody, reverseFundsBody } from '../schemas.js';
+import { fundsEntryParams, increaseCapitalBody, recordFundsBody, reverseFundsBody } from '../schemas.js';
 import { h, type Html } from './html.js';
 import { formatTime, label, t, type Lang } from './i18n.js';
 import { checkCsrf, langOf, pageUser, requireSignIn } from './session.js';
-import { errorsByField, renderFieldForm, toMinorUnits, type FormState } from './task-form.js';
+import { errorsByField, fieldRefusal, formActing, renderFieldForm, toMinorUnits, type FormState } from './task-form.js';
 
 /** Renders a page in the site's layout. */
 export type RenderPage = (res: Response, status: number, title: string, body: Html) => void;
@@ -84,7 +82,6 @@ interface FormPage<C extends { state: ProjectState }, S extends z.ZodType> {
 const moneyOf = (form: Record<string, string>) => ({ amountMinor: toMinorUnits(form.amountMinor ?? '') ?? form.amountMinor ?? '', currency: form.amountMinor__currency });
 
 const projectPath = (code: string) => `/projects/${encodeURIComponent(code)}`;
-const requestTokenOf = (form: Record<string, string>) => (/^[\w-]{1,64}$/.test(form._request ?? '') ? form._request! : randomUUID());
 
 /** The form's values checked by the API's own schema: every field's reason at once, in the user's language. */
 function check<S extends z.ZodType>(lang: Lang, fields: readonly FormField[], schema: S, input: unknown, form: Record<string, string>): { data: z.output<S> } | { errors: Record<string, string> } {
@@ -97,30 +94,18 @@ function check<S extends z.ZodType>(lang: Lang, fields: readonly FormField[], sc
   return { errors: errorsByField(lang, fields, reasons) };
 }
 
-/** A refusal of the form's values by the workflow, as reasons beside the fields; anything else is rethrown. */
-function fieldRefusal(lang: Lang, fields: readonly FormField[], err: unknown): Record<string, string> {
-  const failure = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : null;
-  if (failure?.type !== ErrorType.InvalidInput) throw err;
-  return errorsByField(lang, fields, (failure.details ?? []) as FieldReason[]);
-}
-
 /** Totals and every entry of a project's ledger, with the actions the signed-in user may take. */
 export function renderFundsSection(lang: Lang, user: User, state: ProjectState, csrfToken: string): Html {
-  const verified = verifiedFunds(state);
-  const contracted = state.contracted;
-  const totals = (['CNY', 'USD'] as const)
-    .filter((c) => verified[c] !== 0n || contracted?.currency === c)
-    .map((c) => {
-      const whole = contracted?.currency === c ? BigInt(contracted.amountMinor) : 0n;
-      const share = percent(verified[c], whole);
-      return h`<div data-total="${c}">${label(lang, L.verifiedTotal)}: <strong>${formatMinor(verified[c])} ${c}</strong>${share ? h` / ${label(lang, L.contracted)} ${formatMinor(whole)} ${c} (${share}%)` : ''}</div>`;
-    });
-  const canRecord = mayDo(user, 'funds.record', state.city) && !isTerminal(state.stage) && ['signed', 'landing', 'funds'].includes(state.stage);
+  const totals = fundsProgress(state).map(
+    ({ currency: c, verified, contracted, share }) =>
+      h`<div data-total="${c}">${label(lang, L.verifiedTotal)}: <strong>${formatMinor(verified)} ${c}</strong>${share ? h` / ${label(lang, L.contracted)} ${formatMinor(contracted)} ${c} (${share}%)` : ''}</div>`,
+  );
+  const canRecord = mayDo(user, 'funds.record', state.city) && recordsFunds(state.stage);
   const canReverse = mayDo(user, 'funds.reverse', state.city) && !isTerminal(state.stage);
   const canVerify = mayDo(user, 'funds.verify', state.city);
   const rows = state.funds.map((e) => {
     const actions: Html[] = [];
-    if (canVerify && !e.verifiedAt && e.enteredBy !== user.id) actions.push(verifyButton(lang, state.code, e, csrfToken, projectPath(state.code)));
+    if (canVerify && !e.verifiedAt && e.enteredBy !== user.id) actions.push(verifyButton(lang, state.code, e.id, csrfToken, projectPath(state.code)));
     if (canReverse && e.kind === 'tranche' && !e.reversedBy) actions.push(h`<a href="${projectPath(state.code)}/funds/${e.id}/reverse">${label(lang, L.reverse)}</a>`);
     return h`<tr data-entry="${e.id}">
       <td>${e.id} · ${label(lang, L[e.kind])}${e.reverses ? h` ${e.reverses}` : ''}<div class="muted">${e.reason ?? e.evidence}</div></td>
@@ -138,10 +123,10 @@ export function renderFundsSection(lang: Lang, user: User, state: ProjectState, 
       : ''}`;
 }
 
-function verifyButton(lang: Lang, code: string, e: FundsEntry, csrfToken: string, next: string): Html {
-  return h`<form method="post" action="${projectPath(code)}/funds/${e.id}/verify" class="verify">
+function verifyButton(lang: Lang, code: string, entryId: string, csrfToken: string, next: string): Html {
+  return h`<form method="post" action="${projectPath(code)}/funds/${entryId}/verify" class="verify">
     <input type="hidden" name="_csrf" value="${csrfToken}"><input type="hidden" name="_request" value="${randomUUID()}"><input type="hidden" name="next" value="${next}">
-    <button type="submit" class="primary">${label(lang, L.verify)} ${e.id}</button></form>`;
+    <button type="submit" class="primary">${label(lang, L.verify)} ${entryId}</button></form>`;
 }
 
 /** A flash line for the project page after a funds action (`?funds=recorded:F1`). */
@@ -180,14 +165,14 @@ export function registerFundsPages(router: Router, deps: RouteDeps, page: Render
       const lang = langOf(res);
       const ctx = await spec.load(req, res);
       const form = req.body as Record<string, string>;
-      const requestToken = requestTokenOf(form);
+      const acting = formActing(user, form);
       const checked = check(lang, spec.fields, spec.schema, spec.toInput(form), form);
-      if ('errors' in checked) return render(res, 400, ctx, { values: form, errors: checked.errors }, requestToken);
+      if ('errors' in checked) return render(res, 400, ctx, { values: form, errors: checked.errors }, acting.requestToken);
       let next: string;
       try {
-        next = await spec.apply(ctx, checked.data, { user, requestId: `${user.id}:form:${requestToken}` });
+        next = await spec.apply(ctx, checked.data, acting);
       } catch (err) {
-        return render(res, 400, ctx, { values: form, errors: fieldRefusal(lang, spec.fields, err) }, requestToken);
+        return render(res, 400, ctx, { values: form, errors: fieldRefusal(lang, spec.fields, err) }, acting.requestToken);
       }
       res.redirect(303, next);
     });
@@ -254,14 +239,11 @@ export function registerFundsPages(router: Router, deps: RouteDeps, page: Render
     },
   });
 
+  // An unknown entry is the workflow's 404, as on the API: no query of the project first.
   router.post('/projects/:code/funds/:entryId/verify', requireSignIn, checkCsrf, async (req, res) => {
-    const user = pageUser(res)!;
-    const code = String(req.params.code);
-    const entryId = String(req.params.entryId);
+    const { code, entryId } = parse(fundsEntryParams, req.params, 'path');
     const form = req.body as Record<string, string>;
-    const state = await loadState(code);
-    entryOf(state, entryId);
-    await updateProject(deps, { user, requestId: `${user.id}:form:${requestTokenOf(form)}` }, { code, action: 'funds.verify' }, verifyFunds, (actor, requestId) => ({ requestId, entryId, actor }));
+    await updateProject(deps, formActing(pageUser(res)!, form), { code, action: 'funds.verify' }, verifyFunds, (actor, requestId) => ({ requestId, entryId, actor }));
     const next = form.next === '/funds' ? '/funds' : projectPath(code);
     res.redirect(303, `${next}?funds=verified:${entryId}${next === '/funds' ? '' : '#funds'}`);
   });
@@ -279,13 +261,13 @@ export function registerFundsPages(router: Router, deps: RouteDeps, page: Render
       h`${fundsFlash(lang, req.query.funds)}<h1>${label(lang, L.queue)}${user.city ? ` · ${user.city}` : ''}</h1>
       ${items.length
         ? items.map((e) => {
-            const id = e.entry_id.slice(e.project_code.length + 1);
+            const id = entryIdOf(e.project_code, e.entry_id);
             const mine = e.entered_by === user.id;
             return h`<article class="card" data-entry="${e.project_code}/${id}">
-              <div><strong>${formatMinor(BigInt(e.amount_minor))} ${e.currency}</strong> · ${label(lang, L[e.kind])} ${id}${e.reverses ? h` (${e.reverses.slice(e.project_code.length + 1)})` : ''}</div>
+              <div><strong>${formatMinor(BigInt(e.amount_minor))} ${e.currency}</strong> · ${label(lang, L[e.kind])} ${id}${e.reverses ? h` (${entryIdOf(e.project_code, e.reverses)})` : ''}</div>
               <div><a href="${projectPath(e.project_code)}#funds">${e.name} · ${e.project_code}</a> · ${e.city}</div>
               <div class="muted">${label(lang, L.receivedOn)} ${e.received_on} · ${label(lang, L.evidence)}: ${e.reason ?? e.evidence} · ${label(lang, L.enteredBy)} ${e.entered_by} · ${formatTime(lang, e.entered_at.toISOString())}</div>
-              ${mine ? '' : verifyButton(lang, e.project_code, { id } as FundsEntry, csrf(res), '/funds')}
+              ${mine ? '' : verifyButton(lang, e.project_code, id, csrf(res), '/funds')}
             </article>`;
           })
         : h`<p class="card">${label(lang, L.none)}</p>`}`,

@@ -3,11 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import { sql } from 'kysely';
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { departmentInbox, listProjects } from '../../db/projects.js';
 import { checkPassword, createSession, deleteSession } from '../../db/sessions.js';
-import { CITIES, completeTask, ErrorType, getState, type City, type FieldReason, type Stage, type TaskState } from '../../workflows/contract.js';
+import { CITIES, completeTask, getState, type City, type Stage, type TaskState } from '../../workflows/contract.js';
 import type { Department } from '../../workflows/templates.js';
 import type { Logger } from '../../config/logger.js';
 import { notFound, projectLinks, updateProject, type RouteDeps } from '../http.js';
@@ -31,7 +29,7 @@ import {
   signinCsrfOk,
 } from './session.js';
 import { formatMinor } from '../../workflows/figures.js';
-import { errorsByField, formToData, renderTaskForm, type FormState } from './task-form.js';
+import { fieldRefusal, formActing, formToData, renderTaskForm, type FormState } from './task-form.js';
 
 const require = createRequire(import.meta.url);
 
@@ -148,16 +146,12 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger }): Router {
     const user = pageUser(res)!;
     const form = req.body as Record<string, string>;
     const { task, projectName } = await loadTask(code, taskKey);
-    // A double submission carries the same request token, and the workflow applies it once.
-    const requestToken = /^[\w-]{1,64}$/.test(form._request ?? '') ? form._request! : randomUUID();
+    const acting = formActing(user, form);
     try {
       const data = formToData(task.fields, form);
-      await updateProject(deps, { user, requestId: `${user.id}:form:${requestToken}` }, { code, action: 'task.complete', taskKey }, completeTask, (actor, requestId) => ({ requestId, taskKey, actor, data }));
+      await updateProject(deps, acting, { code, action: 'task.complete', taskKey }, completeTask, (actor, requestId) => ({ requestId, taskKey, actor, data }));
     } catch (err) {
-      const failure = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : null;
-      if (failure?.type !== ErrorType.InvalidInput) throw err;
-      const errors = errorsByField(langOf(res), task.fields, (failure.details ?? []) as FieldReason[]);
-      return taskPage(res, 400, projectName, code, task, { values: form, errors }, requestToken);
+      return taskPage(res, 400, projectName, code, task, { values: form, errors: fieldRefusal(langOf(res), task.fields, err) }, acting.requestToken);
     }
     res.redirect(303, `/projects/${encodeURIComponent(code)}?done=${encodeURIComponent(taskKey)}`);
   });

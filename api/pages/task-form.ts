@@ -1,4 +1,9 @@
-import type { FieldReason, TaskState } from '../../workflows/contract.js';
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { User } from '../../db/users.js';
+import { ErrorType, type FieldReason, type TaskState } from '../../workflows/contract.js';
+import type { Acting } from '../http.js';
 import type { FormField } from '../../workflows/templates.js';
 import { h, raw, type Html } from './html.js';
 import { label, t, type Lang } from './i18n.js';
@@ -27,6 +32,22 @@ export function formToData(fields: readonly FormField[], form: Record<string, st
     else data[f.key] = value;
   }
   return data;
+}
+
+/**
+ * Who acts, with a request id from the token the form sent back: a double submission carries the
+ * same token, and the workflow applies it once.
+ */
+export function formActing(user: User, form: Record<string, string | undefined>): Acting & { requestToken: string } {
+  const requestToken = /^[\w-]{1,64}$/.test(form._request ?? '') ? form._request! : randomUUID();
+  return { user, requestId: `${user.id}:form:${requestToken}`, requestToken };
+}
+
+/** The workflow's refusal of a form's values, as reasons beside the fields; any other failure is rethrown. */
+export function fieldRefusal(lang: Lang, fields: readonly FormField[], err: unknown): Record<string, string> {
+  const failure = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : null;
+  if (failure?.type !== ErrorType.InvalidInput) throw err;
+  return errorsByField(lang, fields, (failure.details ?? []) as FieldReason[]);
 }
 
 export interface FormState {
