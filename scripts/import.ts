@@ -58,6 +58,9 @@ try {
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const result = await importSummitBatch({ client, db, taskQueue: config.TEMPORAL_TASK_QUEUE }, user, content, format, bar);
   process.stdout.write(`${result.total} projects: ${result.started.length} started, ${result.alreadyStarted.length} already started before\n`);
+  if (result.conflicts.length) {
+    fail(`${result.conflicts.length} not started: another project took the code during the import\n${result.conflicts.map((p) => `  row ${p.row}, ${p.column}: ${p.reason}`).join('\n')}`);
+  }
 } catch (err) {
   if (err instanceof ImportRejected) fail(`${err.detail}\n${err.problems.map((p) => `  row ${p.row}, ${p.column}: ${p.reason}`).join('\n')}`);
   if (err instanceof Problem) fail(err.detail);

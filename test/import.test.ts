@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { codeTakenReason, differingFields } from '../api/summit-import/existing.js';
+import type { ProjectInput } from '../workflows/contract.js';
 import { bundle, eventually, newCode, startStack, type Stack, workflowExists } from './stack.js';
 
 let stack: Stack;
@@ -24,7 +26,6 @@ function csv(rows: string[][]): string {
 
 const HEADER = ['项目编号', '项目名称', '投资方', '城市', '资本类型', '省外项目', '签约额（万元）', '币种', '签约活动', '签约日期', '对接人'];
 
-
 describe('summit batch import', () => {
   test('a CSV with Chinese headers starts every project once; importing it again starts nothing', async () => {
     const codes = [newCode(), newCode(), newCode()];
@@ -36,7 +37,7 @@ describe('summit batch import', () => {
     ]);
     const first = await stack.api('/api/imports', { rawBody: file, headers: { 'content-type': CSV } });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ total: 3, started: [...codes].sort(), alreadyStarted: [] });
+    expect(first.body).toEqual({ total: 3, started: [...codes].sort(), alreadyStarted: [], conflicts: [] });
 
     const row = await eventually(async () => stack.db.selectFrom('projects').selectAll().where('code', '=', codes[0]!).executeTakeFirst());
     // 125000.5 万元 = 1,250,005,000.00 元 = 125,000,500,000 fen, exactly.
@@ -46,7 +47,7 @@ describe('summit batch import', () => {
     expect(foreign).toMatchObject({ capital_type: 'foreign', contracted_minor: '1000000000', contracted_currency: 'USD', out_of_province: true, city: '大连' });
 
     const again = await stack.api('/api/imports', { rawBody: file, headers: { 'content-type': CSV } });
-    expect(again.body).toEqual({ total: 3, started: [], alreadyStarted: [...codes].sort() });
+    expect(again.body).toEqual({ total: 3, started: [], alreadyStarted: [...codes].sort(), conflicts: [] });
   });
 
   test('an XLSX workbook with date and number cells', async () => {
@@ -89,6 +90,44 @@ describe('summit batch import', () => {
     expect(await workflowExists(stack.client, dup)).toBe(false);
   });
 
+  test("a code another project holds is a row error naming that project's city, and its name only for those who may see it; nothing starts", async () => {
+    const taken = newCode('DL');
+    const fresh = newCode();
+    const started = await stack.api('/api/projects', {
+      body: { code: taken, name: '大连港物流园', city: '大连', investor: '某港口集团', capitalType: 'domestic', stage: 'signed' },
+    });
+    expect(started.status).toBe(201);
+
+    // A Shenyang coordinator may not see Dalian's projects: the city is named, the name is not.
+    const fromShenyang = csv([HEADER, [fresh, '新项目', '某公司', '沈阳', '内资', '否', '', '', '', '', ''], [taken, '沈阳物流园', '某公司', '沈阳', '内资', '否', '', '', '', '', '']]);
+    const refused = await stack.api('/api/imports', { rawBody: fromShenyang, headers: { 'content-type': CSV }, as: 'coordinatorShenyang' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ field: 'row 3: 项目编号', reason: expect.stringContaining('大连') }]);
+    expect(refused.body.errors[0].reason).not.toContain('大连港物流园');
+    expect(await workflowExists(stack.client, fresh)).toBe(false);
+
+    // A province-wide coordinator sees the project's name and what differs.
+    const fromProvince = csv([HEADER, [taken, '大连港物流园二期', '某港口集团', '大连', '内资', '否', '', '', '', '', '']]);
+    const named = await stack.api('/api/imports', { rawBody: fromProvince, headers: { 'content-type': CSV } });
+    expect(named.status).toBe(400);
+    expect(named.body.errors).toEqual([{ field: 'row 2: 项目编号', reason: expect.stringMatching(/「大连港物流园」 in 大连.*项目名称/) }]);
+  });
+
+  test('only the identical project counts as already started: the same fields as a project started through the API', async () => {
+    const code = newCode();
+    const body = { code, name: '沈阳智能装备园', city: '沈阳', investor: '某装备公司', capitalType: 'domestic', stage: 'signed', contracted: { amountMinor: '100000000', currency: 'CNY' } };
+    expect((await stack.api('/api/projects', { body })).status).toBe(201);
+    // 100 万元 = 100,000,000 fen: the same amount, in the import's unit.
+    const same = csv([HEADER, [code, '沈阳智能装备园', '某装备公司', '沈阳', '内资', '否', '100', '', '', '', '']]);
+    const again = await stack.api('/api/imports', { rawBody: same, headers: { 'content-type': CSV } });
+    expect(again.body).toEqual({ total: 1, started: [], alreadyStarted: [code], conflicts: [] });
+
+    const otherAmount = csv([HEADER, [code, '沈阳智能装备园', '某装备公司', '沈阳', '内资', '否', '101', '', '', '', '']]);
+    const refused = await stack.api('/api/imports', { rawBody: otherAmount, headers: { 'content-type': CSV } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ field: 'row 2: 项目编号', reason: expect.stringMatching(/「沈阳智能装备园」 in 沈阳 \(it differs in 签约额\)/) }]);
+  });
+
   test('an Idempotency-Key stands for one file: the same key with another file is refused', async () => {
     const key = { 'Idempotency-Key': `import-${newCode()}` };
     const one = csv([HEADER, [newCode(), '项目一', '某公司', '沈阳', '内资', '否', '', '', '', '', '']]);
@@ -121,5 +160,27 @@ describe('summit batch import', () => {
     expect(first.stderr).toMatch(/\[#{30}\] 12\/12/);
     expect((await run()).stdout).toContain('12 projects: 0 started, 12 already started before');
     await expect(promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/import.ts', file, '--as', stack.userIds.staffLand], { env })).rejects.toMatchObject({ code: 2 });
+  });
+});
+
+describe('which project holds a code', () => {
+  const existing: ProjectInput = {
+    code: 'LN-2018-DL-0001', name: '大连港物流园', codename: null, city: '大连', investor: '某港口集团', capitalType: 'domestic',
+    outOfProvince: false, stage: 'signed', projectType: 'industrial', liaison: null, contracted: { amountMinor: '100', currency: 'CNY' },
+    signingEvent: null, signedOn: null, actor: 'coordinator.a',
+  };
+  const user = (city: '沈阳' | '大连' | null) => ({ id: 'c', name: 'c', role: 'coordinator' as const, city, department: null });
+
+  test('the same fields, whoever registered it and whatever older versions left out, are the same project', () => {
+    expect(differingFields({ ...existing, actor: 'coordinator.b' }, existing)).toEqual([]);
+    expect(differingFields({ ...existing, liaison: null, signedOn: null }, { ...existing, liaison: undefined, signedOn: undefined })).toEqual([]);
+    expect(differingFields({ ...existing, city: '沈阳', contracted: { amountMinor: '101', currency: 'CNY' } }, existing)).toEqual(['城市', '签约额']);
+  });
+
+  test("the reason names the city always, the project only for a user who may see that city's projects", () => {
+    expect(codeTakenReason(user('沈阳'), existing, ['城市'])).toBe('this code is already used by another project, in 大连');
+    expect(codeTakenReason(user('大连'), existing, ['城市'])).toContain('「大连港物流园」 in 大连');
+    // A confidential project is named by its codename, as everywhere the real name must not be.
+    expect(codeTakenReason(user(null), { ...existing, codename: '港口一号' }, ['城市'])).toContain('「港口一号」');
   });
 });

@@ -39,7 +39,8 @@ export interface RowProblem {
 }
 
 export interface CheckedRows {
-  projects: { row: number; input: ProjectInput }[];
+  /** `codeColumn`: the header the code was read from, to name it in a later problem. */
+  projects: { row: number; codeColumn: string; input: ProjectInput }[];
   problems: RowProblem[];
 }
 
@@ -93,7 +94,7 @@ export function checkRows(rows: SheetRow[], user: User, knownProjectTypes: Reado
       const first = firstRowOf.get(input.code);
       if (first !== undefined) rowProblems.push({ row, column: columnOf('code'), reason: `the same code as row ${first}` });
       else firstRowOf.set(input.code, row);
-      if (!rowProblems.length) projects.push({ row, input: { ...input, actor: user.id } });
+      if (!rowProblems.length) projects.push({ row, codeColumn: columnOf('code'), input: { ...input, actor: user.id } });
     }
     problems.push(...rowProblems);
   }
