@@ -9,12 +9,13 @@ import { DEPARTMENTS } from '../workflows/templates.js';
 import { currentUser } from './auth.js';
 import { notFound, parse, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
+import { calendarDate, safeText } from './input.js';
 import { Problem } from './problem.js';
 
 export const newUserBody = z
   .strictObject({
     id: z.string().regex(/^[a-z][a-z0-9._-]{1,63}$/, 'must be a login name: lower-case letters, digits, . _ -'),
-    name: z.string().trim().min(1, 'must not be empty').max(100),
+    name: safeText(100),
     role: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`),
     city: z.enum(CITIES, `must be one of ${CITIES.join(', ')}`).nullable().default(null),
     department: z.enum(DEPARTMENTS, `must be one of ${DEPARTMENTS.join(', ')}`).nullable().default(null),
@@ -23,9 +24,9 @@ export const newUserBody = z
   .refine((u) => (u.role === 'staff') === (u.department !== null), { message: 'is required for staff, and only for staff', path: ['department'] });
 
 export const calendarDayBody = z.strictObject({
-  day: z.iso.date('must be a date as YYYY-MM-DD'),
+  day: calendarDate,
   kind: z.enum(['holiday', 'workday'], 'must be holiday or workday'),
-  name: z.string().trim().min(1, 'must not be empty').max(100),
+  name: safeText(100),
 });
 
 /** What admins manage: users, task templates and the working-day calendar. */

@@ -7,6 +7,7 @@ import { DEPARTMENTS } from '../workflows/templates.js';
 import { currentUser } from './auth.js';
 import { notFound, parse, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
+import { safeText } from './input.js';
 import { Problem } from './problem.js';
 
 const id = z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be a number') });
@@ -16,7 +17,7 @@ export const contactBody = z
     city: z.enum([PROVINCE_WIDE, ...CITIES], `must be ${PROVINCE_WIDE} or a city`),
     department: z.enum(DEPARTMENTS).nullable().default(null),
     audience: z.enum(['department', 'department_head', 'city_bureau', 'city_leader', 'provincial_group', 'coordination', 'supervisors']),
-    userId: z.string().min(1).nullable().default(null),
+    userId: safeText(100).nullable().default(null),
     webhookId: z.string().regex(/^\d{1,18}$/).nullable().default(null),
   })
   .refine((c) => (c.userId === null) !== (c.webhookId === null), { message: 'give either userId or webhookId', path: ['userId'] });
@@ -24,10 +25,10 @@ export const contactBody = z
 export const channelsBody = z.strictObject({ in_app: z.boolean('must be true or false').optional(), email: z.boolean('must be true or false').optional() });
 
 export const webhookBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: safeText(100),
   url: z.url('must be a URL'),
   format: z.enum(['generic', 'wecom', 'dingtalk']).default('generic'),
-  secret: z.string().min(16, 'must be at least 16 characters'),
+  secret: safeText(200).pipe(z.string().min(16, 'must be at least 16 characters')),
 });
 
 /** In-app notifications for everyone; the outbox, contacts and webhook endpoints for admins. */

@@ -7,10 +7,11 @@ import { currentUser } from './auth.js';
 import type { RouteDeps } from './http.js';
 import { parse } from './http.js';
 import { authorize } from './policy.js';
+import { calendarDate, currency, minorUnits, safeText } from './input.js';
 import { Problem } from './problem.js';
 import { CATEGORY_CURRENCY, quarterPeriod, statistics } from './statistics/report.js';
 
-const date = z.iso.date('must be a date as YYYY-MM-DD');
+const date = calendarDate;
 export const statisticsQuery = z
   .strictObject({
     city: z.enum(CITIES, `must be one of ${CITIES.join(', ')}`).optional(),
@@ -20,7 +21,7 @@ export const statisticsQuery = z
     from: date.optional(),
     to: date.optional(),
     /** The signing cohort for the landing rate: a signing event; by default the projects signed in the period. */
-    signingEvent: z.string().trim().min(1).max(200).optional(),
+    signingEvent: safeText(200).optional(),
   })
   .refine((q) => [q.quarter, q.ytd, q.from ?? q.to].filter(Boolean).length === 1 && (q.from === undefined) === (q.to === undefined), {
     message: 'give one period: quarter, ytd, or both from and to',
@@ -32,8 +33,8 @@ export const targetBody = z.strictObject({
   year: z.number().int().min(2000).max(2100),
   city: z.enum([PROVINCE, ...CITIES], `must be ${PROVINCE} or one of ${CITIES.join(', ')}`),
   category: z.enum(['domestic', 'foreign', 'out_of_province'], 'must be domestic, foreign or out_of_province'),
-  amountMinor: z.string().regex(/^[1-9]\d{0,17}$/, 'must be positive whole minor units as a string of digits'),
-  currency: z.enum(['CNY', 'USD'], 'must be CNY or USD'),
+  amountMinor: minorUnits({ positive: true }),
+  currency,
 });
 
 function periodOf(q: z.output<typeof statisticsQuery>): Period {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { safeText } from '../api/input.js';
 import { DEPARTMENTS, FIELD_TYPES, MILESTONES, type TaskTemplate } from '../workflows/templates.js';
 
 const key = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lower_snake_case, at most 40 characters');
-const label = z.strictObject({ zh: z.string().trim().min(1).max(200), en: z.string().trim().min(1).max(200) });
+const label = z.strictObject({ zh: safeText(200), en: safeText(200) });
 
 const field = z
   .strictObject({
@@ -10,7 +11,7 @@ const field = z
     label,
     type: z.enum(FIELD_TYPES),
     required: z.boolean(),
-    choices: z.array(z.strictObject({ value: z.string().min(1).max(100), label })).min(1).optional(),
+    choices: z.array(z.strictObject({ value: safeText(100), label })).min(1).optional(),
   })
   .refine((f) => (f.type === 'choice') === (f.choices !== undefined), { message: 'choices are required for a choice field, and only there', path: ['choices'] });
 

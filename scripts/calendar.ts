@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { calendarDate } from '../api/input.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { calendarExceptions, importOfficialCalendar, setCalendarDays } from '../db/calendar.js';
 import { createDb } from '../db/connection.js';
@@ -19,7 +19,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const day = z.iso.date('must be a date as YYYY-MM-DD');
+const day = calendarDate;
 try {
   const [command] = args;
   if (command === 'import') {

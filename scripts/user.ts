@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { safeText } from '../api/input.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { createDb } from '../db/connection.js';
 import { ROLES } from '../db/schema.js';
@@ -21,7 +22,7 @@ const USAGE = `usage: npm run user -- add <id> --name <name> --role <${ROLES.joi
 const newUser = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9._-]{1,63}$/, 'must be a login name: lower-case letters, digits, . _ -'),
-    name: z.string().trim().min(1, 'is required'),
+    name: safeText(100),
     role: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`),
     city: z.enum(CITIES, `must be one of ${CITIES.join(', ')}`).nullable(),
     department: z.enum(DEPARTMENTS, `must be one of ${DEPARTMENTS.join(', ')}`).nullable(),

@@ -1,7 +1,6 @@
 import type { FieldReason } from './contract.js';
+import { amountProblem, dateProblem, textProblem, TEXT_LIMITS } from './input-rules.js';
 import type { FormField } from './templates.js';
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Checks a task form's data against its fields; returns one reason per bad field (empty if valid). */
 export function validateFormData(fields: readonly FormField[], data: unknown): FieldReason[] {
@@ -27,30 +26,25 @@ export function validateFormData(fields: readonly FormField[], data: unknown): F
 function checkValue(f: FormField, value: unknown): string | null {
   switch (f.type) {
     case 'text':
-      return typeof value === 'string' && value.length <= 2000 ? null : 'must be text of at most 2000 characters';
+      return textProblem(value, { max: TEXT_LIMITS.paragraph, multiline: true });
     case 'document':
-      return typeof value === 'string' && /^\S{1,200}$/.test(value) ? null : 'must be a document reference (voucher or file number)';
+      return textProblem(value, { max: TEXT_LIMITS.line }) ?? (/^\S+$/.test(value as string) ? null : 'must be a document reference (voucher or file number)');
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? null : 'must be a number';
     case 'date':
-      return typeof value === 'string' && isDate(value) ? null : 'must be a date as YYYY-MM-DD';
+      return dateProblem(value);
     case 'choice':
       return typeof value === 'string' && (f.choices ?? []).some((c) => c.value === value)
         ? null
         : `must be one of ${(f.choices ?? []).map((c) => c.value).join(', ')}`;
     case 'money': {
       const m = value as { amountMinor?: unknown; currency?: unknown };
-      if (typeof m !== 'object' || typeof m.amountMinor !== 'string' || !/^(0|[1-9]\d{0,17})$/.test(m.amountMinor)) {
-        return 'must be { amountMinor: whole minor units as a string, currency }';
-      }
+      if (typeof m !== 'object' || m === null) return 'must be { amountMinor: whole minor units as a string, currency }';
+      const keys = Object.keys(m).filter((k) => k !== 'amountMinor' && k !== 'currency');
+      if (keys.length) return `unknown field(s): ${keys.join(', ')}`;
+      const amount = amountProblem(m.amountMinor, { positive: false });
+      if (amount) return `amountMinor ${amount}`;
       return m.currency === 'CNY' || m.currency === 'USD' ? null : 'currency must be CNY or USD';
     }
   }
-}
-
-function isDate(s: string): boolean {
-  const m = DATE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
 }

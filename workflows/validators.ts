@@ -23,6 +23,7 @@ import {
   type WithdrawInput,
 } from './contract.js';
 import { validateFormData } from './forms.js';
+import { amountProblem, dateProblem, textProblem, TEXT_LIMITS } from './input-rules.js';
 import { wasApplied } from './project-state.js';
 import { allowedNextStages, isTerminal, recordsFunds } from './stages.js';
 
@@ -30,20 +31,20 @@ function fail(type: ErrorType, message: string, ...details: FieldReason[]): neve
   throw ApplicationFailure.create({ type, message, details, nonRetryable: true });
 }
 
-function text(value: unknown, field: string, max = 2000): void {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
-    fail(ErrorType.InvalidInput, `${field} is required`, { field, reason: `required, at most ${max} characters` });
-  }
+/** Text by the input boundary's rules; a paragraph may hold newlines and tabs. */
+function text(value: unknown, field: string, max: number = TEXT_LIMITS.paragraph, multiline = max >= TEXT_LIMITS.paragraph): void {
+  const problem = textProblem(value, { max, multiline });
+  if (problem) fail(ErrorType.InvalidInput, `${field}: ${problem}`, { field, reason: problem });
 }
 
 function requestId(input: { requestId?: unknown }, required: boolean): void {
   if (input.requestId === undefined && !required) return;
-  text(input.requestId, 'requestId', 200);
+  text(input.requestId, 'requestId', 300);
 }
 
 function actor(a: Actor | undefined, state: ProjectState): void {
   if (!a || typeof a !== 'object') fail(ErrorType.InvalidInput, 'actor is required', { field: 'actor', reason: 'required' });
-  text(a.id, 'actor.id', 100);
+  text(a.id, 'actor.id', TEXT_LIMITS.id);
   if (a.city !== null && a.city !== state.city) {
     fail(ErrorType.WrongCity, `${a.id} acts for ${a.city}, not ${state.city}`, { field: 'actor.city', reason: `the project is in ${state.city}` });
   }
@@ -57,7 +58,8 @@ export function validateAdvance(state: ProjectState, cmd: AdvanceStageInput): vo
   if (!cmd || typeof cmd !== 'object') fail(ErrorType.InvalidInput, 'input is required', { field: '(body)', reason: 'required' });
   requestId(cmd, false);
   if (wasApplied(state, cmd.requestId)) return;
-  text(cmd.actor, 'actor', 100);
+  text(cmd.actor, 'actor', TEXT_LIMITS.id);
+  if (cmd.reason !== null && cmd.reason !== undefined) text(cmd.reason, 'reason', 1000, true);
   if (!(STAGES as readonly string[]).includes(cmd.to)) {
     fail(ErrorType.InvalidInput, `unknown stage ${String(cmd.to)}`, { field: 'to', reason: 'unknown stage' });
   }
@@ -116,7 +118,8 @@ export function validateReassignLiaison(state: ProjectState, input: ReassignLiai
   if (wasApplied(state, input.requestId)) return;
   open(state);
   actor(input.actor, state);
-  text(input.liaison, 'liaison', 100);
+  text(input.liaison, 'liaison', TEXT_LIMITS.id);
+  if (input.reason !== null && input.reason !== undefined) text(input.reason, 'reason', 1000, true);
 }
 
 export function validateWithdraw(state: ProjectState, input: WithdrawInput): void {
@@ -137,9 +140,8 @@ export function validateMarkMerged(state: ProjectState, input: MarkMergedInput):
 }
 
 function minorUnits(value: unknown, field: string): void {
-  if (typeof value !== 'string' || !/^[1-9]\d{0,17}$/.test(value)) {
-    fail(ErrorType.InvalidInput, `${field} must be positive whole minor units`, { field, reason: 'must be positive whole minor units (fen or cents) as a string of digits' });
-  }
+  const problem = amountProblem(value, { positive: true });
+  if (problem) fail(ErrorType.InvalidInput, `${field} ${problem}`, { field, reason: problem });
 }
 
 function currency(value: unknown): void {
@@ -147,9 +149,8 @@ function currency(value: unknown): void {
 }
 
 function isoDate(value: unknown, field: string): void {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    fail(ErrorType.InvalidInput, `${field} must be a date`, { field, reason: 'must be a date as YYYY-MM-DD' });
-  }
+  const problem = dateProblem(value);
+  if (problem) fail(ErrorType.InvalidInput, `${field} ${problem}`, { field, reason: problem });
 }
 
 function afterSigning(state: ProjectState, what: string): void {
@@ -167,7 +168,7 @@ export function validateRecordFunds(state: ProjectState, input: RecordFundsInput
   minorUnits(input.amountMinor, 'amountMinor');
   currency(input.currency);
   isoDate(input.receivedOn, 'receivedOn');
-  text(input.evidence, 'evidence', 200);
+  text(input.evidence, 'evidence', TEXT_LIMITS.line);
 }
 
 function entryOf(state: ProjectState, entryId: unknown) {

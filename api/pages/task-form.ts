@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { User } from '../../db/users.js';
 import { ErrorType, type FieldReason, type TaskState } from '../../workflows/contract.js';
 import type { Acting } from '../http.js';
+import { normalizeText } from '../../workflows/input-rules.js';
 import type { FormField } from '../../workflows/templates.js';
 import { h, raw, type Html } from './html.js';
 import { label, t, type Lang } from './i18n.js';
@@ -25,7 +26,7 @@ export function toMinorUnits(amount: string): string | null {
 export function formToData(fields: readonly FormField[], form: Record<string, string | undefined>): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const f of fields) {
-    const value = (form[f.key] ?? '').trim();
+    const value = normalizeText(form[f.key] ?? '');
     if (value === '') continue;
     if (f.type === 'number') data[f.key] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
     else if (f.type === 'money') data[f.key] = { amountMinor: toMinorUnits(value) ?? value, currency: form[`${f.key}__currency`] ?? 'CNY' };

@@ -1,0 +1,40 @@
+/**
+ * zod forms of the input boundary (workflows/input-rules.ts): every schema that takes text, a
+ * date or an amount from outside builds it from these, so the API, the pages, the import, the
+ * admin routes and the workflow's validators accept exactly the same values.
+ */
+import { z } from 'zod';
+import { amountProblem, dateProblem, normalizeText, textProblem, TEXT_LIMITS, type TextRule } from '../workflows/input-rules.js';
+
+export { TEXT_LIMITS };
+
+/** Text: normalised (CRLF → LF, trimmed, NFC), then refused if empty, too long, or holding control or broken characters. */
+export function safeText(rule: TextRule | number) {
+  const r: TextRule = typeof rule === 'number' ? { max: rule } : rule;
+  return z
+    .string('must be text')
+    .transform(normalizeText)
+    .superRefine((value, ctx) => {
+      const problem = textProblem(value, r);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+/** Multi-line text: reasons, descriptions, resolutions. */
+export const paragraph = (max: number = TEXT_LIMITS.paragraph) => safeText({ max, multiline: true });
+
+/** A real calendar date as YYYY-MM-DD within DATE_RANGE. */
+export const calendarDate = z.string('must be a date as YYYY-MM-DD').superRefine((value, ctx) => {
+  const problem = dateProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Whole minor units as a string of digits, at most MAX_AMOUNT_MINOR; `positive` refuses zero. */
+export function minorUnits({ positive }: { positive: boolean }) {
+  return z.string('must be whole minor units (fen or cents) as a string of digits').superRefine((value, ctx) => {
+    const problem = amountProblem(value, { positive });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+export const currency = z.enum(['CNY', 'USD'], 'must be CNY or USD');
