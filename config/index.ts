@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { TASK_QUEUE } from '../workflows/contract.js';
 
@@ -12,6 +13,36 @@ const port = (fallback: number) =>
     .min(0, 'must be between 0 and 65535')
     .max(65535, 'must be between 0 and 65535')
     .default(fallback);
+
+/**
+ * Express's `trust proxy`: which hops in front of luodi may say, in X-Forwarded-For and
+ * X-Forwarded-Proto, who the client is and whether it came over TLS (for the Secure cookie flag
+ * and the sign-in limits per address). `false` (the default): no proxy is trusted.
+ */
+export type TrustProxy = boolean | number | string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyAddress = (item: string) => {
+  if (PROXY_NAMES.includes(item)) return true;
+  const [address, prefix, ...rest] = item.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
+
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): TrustProxy => {
+    if (value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const items = value.split(',').map((x) => x.trim());
+    if (items.every(isProxyAddress)) return items;
+    ctx.addIssue({ code: 'custom', message: 'must be false, true, a number of proxies, or a comma-separated list of addresses, subnets (10.0.0.0/8) or loopback, linklocal, uniquelocal' });
+    return z.NEVER;
+  })
+  .default(false);
 
 const schema = z.object({
   TEMPORAL_ADDRESS: z
@@ -29,6 +60,7 @@ const schema = z.object({
     .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL')
     .default('postgres://postgres@127.0.0.1:5432/luodi'),
   PORT: port(3000),
+  TRUST_PROXY: trustProxy,
   WORKING_DAY_SECONDS: z.coerce.number('must be a number of seconds').positive('must be more than 0').optional(),
   /** Outgoing mail, e.g. smtp://user:pass@mail.example.gov.cn:587; unset: email notifications are not sent. */
   SMTP_URL: z.url('must be an smtp:// or smtps:// URL').refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL').optional(),

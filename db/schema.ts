@@ -135,7 +135,10 @@ export interface ApiTokenTable {
   label: string;
   created_at: ColumnType<Date, never, never>;
   last_used_at: Instant;
+  /** Null: valid until revoked. */
+  expires_at: Instant;
   revoked_at: Instant;
+  revoked_by: string | null;
 }
 
 export interface IdempotencyKeyTable {
@@ -263,6 +266,10 @@ export interface OutboxTable {
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: ColumnType<Date, string | undefined, string>;
   claimed_at: Instant;
+  /** The claim that holds the row: every change of its state checks it. */
+  claim_token: string | null;
+  /** Claims since the last recorded outcome; a row claimed too often without one is dead. */
+  open_claims: ColumnType<number, number | undefined, number>;
   last_error: string | null;
   created_at: ColumnType<Date, never, never>;
   delivered_at: Instant;

@@ -1,19 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from './connection.js';
-import { hashToken, userById, verifyPassword, type User } from './users.js';
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords.js';
+import { hashToken, userById, type User } from './users.js';
 
-const SESSION_HOURS = 12;
+export const SESSION_HOURS = 12;
 
 export interface Session {
   user: User;
   csrfToken: string;
 }
 
-/** Checks a password; the same answer whether the user is unknown or the password wrong. */
+/**
+ * Checks a password; the same answer, in the same time, whether the user is unknown, disabled,
+ * has no password, or the password is wrong: an unknown user's attempt is checked against a
+ * dummy hash. A hash made with older scrypt parameters is replaced on success.
+ */
 export async function checkPassword(db: Db, userId: string, password: string): Promise<User | undefined> {
   const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).where('disabled_at', 'is', null).executeTakeFirst();
-  if (!row?.password_hash || !(await verifyPassword(password, row.password_hash))) return undefined;
+  const stored = row?.password_hash;
+  if (!stored) {
+    await verifyAgainstDummy(password);
+    return undefined;
+  }
+  if (!(await verifyPassword(password, stored))) return undefined;
+  if (needsRehash(stored)) {
+    // Only if no one changed it meanwhile.
+    await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).where('password_hash', '=', stored).execute();
+  }
   return userById(db, userId);
 }
 
@@ -39,4 +53,10 @@ export async function sessionByToken(db: Db, token: string): Promise<Session | u
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
+}
+
+/** Deletes every expired session; returns how many there were. */
+export async function purgeExpiredSessions(db: Db): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expires_at', '<=', sql<Date>`now()`).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

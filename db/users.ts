@@ -1,8 +1,9 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { City } from '../workflows/contract.js';
 import type { Department } from '../workflows/templates.js';
 import type { Db } from './connection.js';
+import { hashPassword } from './passwords.js';
 import type { Role } from './schema.js';
 
 /** Who is acting: their role, and where and for which department they may act. */
@@ -18,24 +19,6 @@ export interface User {
 
 export interface NewUser extends User {
   email?: string | null;
-}
-
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
-// Memory-hard: 2^15 × 8 × 128 bytes = 32 MiB per hash.
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, 32, SCRYPT);
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
-  return timingSafeEqual(actual, expected);
 }
 
 export function hashToken(token: string): string {
@@ -57,18 +40,65 @@ export async function createUser(db: Db, user: NewUser, password?: string): Prom
     .execute();
 }
 
+/**
+ * Sets a new password and ends every page session of the user: whoever signed in with the old
+ * password is signed out. (API tokens are separate credentials: revoke them on their own.)
+ */
 export async function setPassword(db: Db, userId: string, password: string): Promise<void> {
-  await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).executeTakeFirstOrThrow();
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).executeTakeFirstOrThrow();
+    await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  });
 }
 
-/** A new API token for the user; only its hash is stored, so this is the one time it is seen. */
-export async function createApiToken(db: Db, userId: string, label: string): Promise<string> {
+/**
+ * A new API token for the user; only its hash is stored, so this is the one time it is seen.
+ * Without `expiresAt` it lasts until revoked.
+ */
+export async function createApiToken(db: Db, userId: string, label: string, expiresAt: Date | null = null): Promise<string> {
   const token = `luodi_${randomBytes(32).toString('base64url')}`;
-  await db.insertInto('api_tokens').values({ user_id: userId, token_hash: hashToken(token), label }).execute();
+  await db.insertInto('api_tokens').values({ user_id: userId, token_hash: hashToken(token), label, expires_at: expiresAt?.toISOString() ?? null }).execute();
   return token;
 }
 
-/** The active user holding this token, or undefined. */
+/** A user's API tokens (never the token itself), newest first. */
+export async function listApiTokens(db: Db, userId: string) {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'label', 'created_at', 'last_used_at', 'expires_at', 'revoked_at', 'revoked_by'])
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .execute();
+  const now = Date.now();
+  return rows.map((r) => ({
+    id: r.id,
+    label: r.label,
+    createdAt: r.created_at.toISOString(),
+    lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    expiresAt: r.expires_at?.toISOString() ?? null,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+    revokedBy: r.revoked_by,
+    active: !r.revoked_at && (!r.expires_at || r.expires_at.getTime() > now),
+  }));
+}
+
+/** Who holds a token: to check that a user revokes only their own. */
+export async function apiTokenOwner(db: Db, tokenId: string): Promise<string | undefined> {
+  return (await db.selectFrom('api_tokens').select('user_id').where('id', '=', tokenId).executeTakeFirst())?.user_id;
+}
+
+/** Revokes a token (from then on it is a 401); revoking it again changes nothing. False if there is no such token. */
+export async function revokeApiToken(db: Db, tokenId: string, revokedBy: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: sql<string>`coalesce(revoked_at, now())`, revoked_by: sql<string>`coalesce(revoked_by, ${revokedBy})` })
+    .where('id', '=', tokenId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** The active user holding this token (not revoked, not expired), or undefined. */
 export async function userByToken(db: Db, token: string): Promise<User | undefined> {
   const row = await db
     .selectFrom('api_tokens')
@@ -76,6 +106,7 @@ export async function userByToken(db: Db, token: string): Promise<User | undefin
     .select(['users.id', 'users.name', 'users.role', 'users.city', 'users.department', 'api_tokens.id as token_id'])
     .where('api_tokens.token_hash', '=', hashToken(token))
     .where('api_tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]))
     .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;

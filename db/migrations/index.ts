@@ -8,6 +8,8 @@ import * as fundsLedger from './2026-11-21T05-00_funds-ledger.js';
 import * as statistics from './2026-11-21T06-00_statistics.js';
 import * as reports from './2026-11-21T07-00_reports.js';
 import * as notifications from './2026-11-21T08-00_notifications.js';
+import * as security from './2026-11-22T03-10_security.js';
+import * as outboxClaims from './2026-11-22T03-20_outbox-claims.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-21T06-00_statistics': statistics,
   '2026-11-21T07-00_reports': reports,
   '2026-11-21T08-00_notifications': notifications,
+  '2026-11-22T03-10_security': security,
+  '2026-11-22T03-20_outbox-claims': outboxClaims,
 };
