@@ -6,8 +6,10 @@ import { enqueueNotifications } from '../db/outbox.js';
 import { publishReport, type PublishOutcome } from '../db/reports.js';
 import { quarterlyReportContent } from '../api/statistics/report.js';
 import { recordProjectEvent } from '../db/projects.js';
+import { recordWriteFailure } from '../db/write-failures.js';
+import { classified } from './errors.js';
 import { latestTemplate } from '../db/templates.js';
-import { ErrorType, type CapitalIncrease, type FundsEntry, type NotificationRequest, type ProjectEvent, type ProjectState } from '../workflows/contract.js';
+import { ErrorType, type CapitalIncrease, type FundsEntry, type NotificationRequest, type ProjectEvent, type ProjectState, type WriteFailureRecord } from '../workflows/contract.js';
 import type { TaskTemplate } from '../workflows/templates.js';
 import type { WorkingCalendar } from './calendar.js';
 
@@ -19,9 +21,12 @@ export interface ActivityDeps {
   calendar: WorkingCalendar;
 }
 
-/** Activities with their dependencies bound; every one is safe to retry. */
+/**
+ * Activities with their dependencies bound; every one is safe to retry, and classifies its errors:
+ * a data error is non-retryable, a transient one retries (activities/errors.ts).
+ */
 export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3000' }: ActivityDeps) {
-  return {
+  return classified({
     async recordProjectEvent(state: ProjectState, event: ProjectEvent): Promise<void> {
       await recordProjectEvent(db, state, event);
     },
@@ -71,5 +76,10 @@ export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3
       await insertNotificationRequests(db, requests);
       await enqueueNotifications(db, requests, publicUrl);
     },
-  };
+
+    /** Records a write that failed for good; the project shows stuck (system) in lists. */
+    async recordWriteFailure(failure: WriteFailureRecord): Promise<void> {
+      await recordWriteFailure(db, failure);
+    },
+  });
 }

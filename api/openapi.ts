@@ -146,6 +146,9 @@ export function openApiDocument(version: string) {
       '/api/projects/{code}/withdraw': {
         post: operation({ summary: 'Withdraw the project (终止), with a reason', tag: 'projects', path: codePath, body: 'Withdraw', ok: ['200', 'The project'], also: { '409': 'The project is closed' } }),
       },
+      '/api/projects/{code}/reproject': {
+        post: operation({ summary: 'Write the failed records again and the whole projection from the workflow state, once the cause of a system stuck is fixed (admins)', tag: 'projects', path: codePath, body: 'Empty', ok: ['200', '{ restored, remaining }'] }),
+      },
       '/api/projects/{code}/funds': {
         get: operation({ summary: "The project's funds ledger (实际到位资金), with verifications", tag: 'funds', path: codePath, ok: ['200', 'The entries'] }),
         post: operation({ summary: 'Record a tranche received (coordinators); it counts once verified by someone else', tag: 'funds', path: codePath, body: 'RecordFunds', ok: ['201', 'The entry'], also: { '409': 'Not after signing, or the project is closed' } }),

@@ -11,6 +11,7 @@ export type Action =
   | 'project.advance'
   | 'project.liaison'
   | 'project.withdraw'
+  | 'project.reproject'
   | 'task.complete'
   | 'blocker.report'
   | 'blocker.resolve'
@@ -40,6 +41,7 @@ const ROLES_FOR: Readonly<Record<Action, readonly Role[]>> = {
   'project.advance': ['coordinator'],
   'project.liaison': ['coordinator'],
   'project.withdraw': ['coordinator'],
+  'project.reproject': ['admin'],
   'task.complete': ['staff'],
   'blocker.report': ['coordinator', 'staff'],
   'blocker.resolve': ['coordinator'],

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { completeTask, reassignLiaison, reportBlocker, resolveBlocker, withdraw } from '../workflows/contract.js';
+import { completeTask, reassignLiaison, reportBlocker, reproject, resolveBlocker, withdraw } from '../workflows/contract.js';
 import { actingOf, codeOf, parse, stateView, updateProject, type RouteDeps } from './http.js';
 import { blockerParams, completeTaskBody, reassignLiaisonBody, reportBlockerBody, resolveBlockerBody, taskParams, withdrawBody } from './schemas.js';
 
@@ -35,6 +35,12 @@ export function createProjectActionsRouter(deps: RouteDeps): Router {
     const code = codeOf(req);
     const { reason } = parse(withdrawBody, req.body, 'body');
     res.json(stateView(await updateProject(deps, actingOf(res), { code, action: 'project.withdraw' }, withdraw, (actor, requestId) => ({ requestId, reason, actor }))));
+  });
+
+  // After a write failed for good (stuck: system) and its cause is fixed: the failed writes again, then the whole projection.
+  router.post('/:code/reproject', async (req, res) => {
+    const code = codeOf(req);
+    res.json(await updateProject(deps, actingOf(res), { code, action: 'project.reproject' }, reproject, (actor, requestId) => ({ requestId, actor })));
   });
 
   return router;

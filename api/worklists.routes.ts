@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { departmentInbox, listProjects } from '../db/projects.js';
+import { unprojectedFailures } from '../db/write-failures.js';
 import { currentUser } from './auth.js';
 import { parse, projectLinks, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
@@ -47,7 +48,15 @@ export function createWorklistsRouter(deps: RouteDeps): Router {
     authorize(user, 'stuck.read');
     const { limit, offset } = parse(page, req.query, 'query');
     const { items, total } = await listProjects(deps.db, { stuck: true, city: user.city ?? undefined, limit, offset });
-    res.json({ items: items.map((p) => ({ ...projectView(p), links: projectLinks(deps, p.code) })), total, limit, offset });
+    // Projects stuck (system) before their first row could be written: not in the list above.
+    const unprojected = (await unprojectedFailures(deps.db, user.city)).map((f) => ({
+      code: f.project_code,
+      city: f.city,
+      stuckReasons: ['system'],
+      failure: { activity: f.activity, message: f.message, at: f.failed_at.toISOString() },
+      links: projectLinks(deps, f.project_code),
+    }));
+    res.json({ items: items.map((p) => ({ ...projectView(p), links: projectLinks(deps, p.code) })), total, limit, offset, unprojected });
   });
 
   return router;

@@ -25,6 +25,9 @@ export async function recordProjectEvent(db: Db, state: ProjectState, event: Pro
         .onConflict((oc) => oc.columns(['project_code', 'task_key', 'rung']).doNothing())
         .execute();
     }
+    if (event.kind === 'projection.restored' && event.data.remaining === 0) {
+      await trx.updateTable('write_failures').set({ resolved_at: event.at }).where('project_code', '=', state.code).where('resolved_at', 'is', null).execute();
+    }
     await trx
       .insertInto('audit_log')
       .values({

@@ -150,6 +150,21 @@ export interface IdempotencyKeyTable {
   status: number | null;
   response: ColumnType<unknown, string | null, string | null>;
   created_at: ColumnType<Date, never, never>;
+  /** While the first request runs: after this instant it may run again (its process may have died). */
+  locked_until: ColumnType<Date | null, string | null, string | null>;
+  expires_at: ColumnType<Date, string | undefined, string>;
+}
+
+/** A write that failed for good; the project is stuck (system) until an admin re-projects it. */
+export interface WriteFailureTable {
+  id: Generated<string>;
+  project_code: string;
+  city: string;
+  activity: string;
+  version: number;
+  message: string;
+  failed_at: ColumnType<Date, string, string>;
+  resolved_at: ColumnType<Date | null, string | null, string | null>;
 }
 
 export interface SessionTable {
@@ -306,6 +321,7 @@ export interface Database {
   users: UserTable;
   api_tokens: ApiTokenTable;
   idempotency_keys: IdempotencyKeyTable;
+  write_failures: WriteFailureTable;
   sessions: SessionTable;
   funds_entries: FundsEntryTable;
   funds_verifications: FundsVerificationTable;

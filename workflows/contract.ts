@@ -115,7 +115,8 @@ export interface Blocker {
   resolution: string | null;
 }
 
-export const STUCK_REASONS = ['escalated', 'blocker', 'idle'] as const;
+/** `system`: a record could not be written (a data error); an admin re-projects once the cause is fixed. */
+export const STUCK_REASONS = ['escalated', 'blocker', 'idle', 'system'] as const;
 export type StuckReason = (typeof STUCK_REASONS)[number];
 
 export interface StuckState {
@@ -180,6 +181,48 @@ export interface ProjectState extends Omit<ProjectInput, 'stage' | 'actor' | 'pr
   capitalIncreases: CapitalIncrease[];
   /** Request ids already applied (the most recent ones), so a retried request changes nothing. */
   appliedRequests: string[];
+  /** Writes that failed for good, kept until `reproject` runs them again (the project is stuck: system). */
+  writeFailures: WriteFailure[];
+  /** How many failed writes were dropped beyond the kept ones (a full re-projection restores the rows). */
+  droppedWriteFailures: number;
+}
+
+/** One record the workflow writes through an activity, as kept for a retry. */
+export type WriteCall =
+  | { activity: 'recordProjectEvent'; event: ProjectEvent }
+  | { activity: 'requestNotifications'; requests: NotificationRequest[] }
+  | { activity: 'appendFundsEntry'; entry: FundsEntry }
+  | { activity: 'verifyFundsEntry'; entryId: string; verifiedBy: string; verifiedAt: string }
+  | { activity: 'appendCapitalIncrease'; increase: CapitalIncrease };
+
+export interface WriteFailure {
+  call: WriteCall;
+  message: string;
+  at: string;
+  /** The project's version when it failed. */
+  version: number;
+}
+
+/** What an activity records when a write fails for good: only values that are always safe to store. */
+export interface WriteFailureRecord {
+  projectCode: string;
+  city: string;
+  activity: WriteCall['activity'];
+  version: number;
+  message: string;
+  at: string;
+}
+
+export interface ReprojectInput {
+  requestId: string;
+  actor: Actor;
+}
+
+export interface ReprojectResult {
+  /** Failed writes that succeeded now. */
+  restored: number;
+  /** Failed writes that failed again (the cause is still there). */
+  remaining: number;
 }
 
 export interface AdvanceStageInput {
@@ -286,7 +329,8 @@ export interface ProjectEvent {
     | 'funds.recorded'
     | 'funds.verified'
     | 'funds.reversed'
-    | 'capital.increased';
+    | 'capital.increased'
+    | 'projection.restored';
   actor: string;
   at: string;
   data: Record<string, unknown>;
@@ -332,6 +376,15 @@ export const recordFunds = defineUpdate<FundsEntry, [RecordFundsInput]>('recordF
 export const verifyFunds = defineUpdate<FundsEntry, [VerifyFundsInput]>('verifyFunds');
 export const reverseFunds = defineUpdate<FundsEntry, [ReverseFundsInput]>('reverseFunds');
 export const increaseCapital = defineUpdate<CapitalIncrease, [IncreaseCapitalInput]>('increaseCapital');
+/** Answers once a new project's start is recorded and its first tasks are open; used with update-with-start. */
+export const whenReady = defineUpdate<ProjectReady, []>('whenReady');
+export interface ProjectReady {
+  firstExecutionRunId: string;
+  /** What the project was started with, so that a repeated start can tell the same project from another. */
+  input: ProjectInput;
+}
+/** An admin's re-projection: the failed writes again, then the whole projection from the state. */
+export const reproject = defineUpdate<ReprojectResult, [ReprojectInput]>('reproject');
 
 /** Failure types raised by workflows and mapped to HTTP by the API. */
 export const ErrorType = {

@@ -3,27 +3,24 @@
  * capital increases. Each writes its record through an activity first.
  */
 import type { UpdateDefinition } from '@temporalio/common';
-import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.js';
 import { increaseCapital, recordFunds, reverseFunds, verifyFunds, type CapitalIncrease, type FundsEntry, type ProjectEvent, type ProjectState } from './contract.js';
 import { rememberRequest, wasApplied } from './project-state.js';
 import { validateIncreaseCapital, validateRecordFunds, validateReverseFunds, validateVerifyFunds } from './validators.js';
+import { write, writes } from './writes.js';
 
-const { appendFundsEntry, verifyFundsEntry, appendCapitalIncrease } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['FourEyes'] },
-});
 
 export interface FundsContext {
   state: ProjectState;
   now(): string;
   onUpdate<I, R>(update: UpdateDefinition<R, [I]>, validate: (state: ProjectState, input: I) => void, handler: (input: I) => Promise<R>): void;
   commit(kind: ProjectEvent['kind'], actor: string, data: Record<string, unknown>): Promise<void>;
+  /** Awaits a write; a write that failed for good makes the project stuck (system). */
+  record(written: Promise<boolean>): Promise<void>;
   /** Recording funds is progress: it restarts the idle clock. */
   progress(): Promise<void>;
 }
 
-export function registerFundsHandlers({ state, now, onUpdate, commit, progress }: FundsContext): void {
+export function registerFundsHandlers({ state, now, onUpdate, commit, record, progress }: FundsContext): void {
   const entry = (id: string) => state.funds.find((e) => e.id === id) as FundsEntry;
   const nextId = () => `F${state.funds.length + 1}`;
   const createdBy = (requestId: string) => state.funds.find((e) => e.requestId === requestId);
@@ -49,7 +46,7 @@ export function registerFundsHandlers({ state, now, onUpdate, commit, progress }
       reversedBy: null,
     };
     state.funds.push(e);
-    await appendFundsEntry(state.code, e);
+    await record(write(state, writes.fundsEntry(e)));
     await progress();
     await commit('funds.recorded', actor.id, { ...e });
     return e;
@@ -60,7 +57,7 @@ export function registerFundsHandlers({ state, now, onUpdate, commit, progress }
     if (wasApplied(state, requestId)) return e;
     rememberRequest(state, requestId);
     Object.assign(e, { verifiedBy: actor.id, verifiedAt: now() });
-    await verifyFundsEntry(state.code, e.id, actor.id, e.verifiedAt!);
+    await record(write(state, writes.verification(e.id, actor.id, e.verifiedAt!)));
     await commit('funds.verified', actor.id, { entryId: e.id, amountMinor: e.amountMinor, currency: e.currency });
     return e;
   });
@@ -86,7 +83,7 @@ export function registerFundsHandlers({ state, now, onUpdate, commit, progress }
     };
     state.funds.push(reversal);
     original.reversedBy = reversal.id;
-    await appendFundsEntry(state.code, reversal);
+    await record(write(state, writes.fundsEntry(reversal)));
     await commit('funds.reversed', actor.id, { entryId: reversal.id, reverses: original.id, amountMinor: reversal.amountMinor, currency: reversal.currency, reason });
     return reversal;
   });
@@ -97,7 +94,7 @@ export function registerFundsHandlers({ state, now, onUpdate, commit, progress }
     rememberRequest(state, requestId);
     const increase: CapitalIncrease = { id: `C${state.capitalIncreases.length + 1}`, requestId, amountMinor, currency, agreedOn, enteredBy: actor.id };
     state.capitalIncreases.push(increase);
-    await appendCapitalIncrease(state.code, increase);
+    await record(write(state, writes.capitalIncrease(increase)));
     await commit('capital.increased', actor.id, { ...increase });
     return increase;
   });

@@ -29,6 +29,8 @@ export function initialState(input: ProjectInput, startedAt: string): ProjectSta
     funds: [],
     capitalIncreases: [],
     appliedRequests: [],
+    writeFailures: [],
+    droppedWriteFailures: 0,
   };
 }
 
@@ -50,6 +52,8 @@ export function upgradeCarriedState(carried: ProjectState): ProjectState {
     funds: carried.funds ?? [],
     capitalIncreases: carried.capitalIncreases ?? [],
     appliedRequests: carried.appliedRequests ?? [],
+    writeFailures: carried.writeFailures ?? [],
+    droppedWriteFailures: carried.droppedWriteFailures ?? 0,
   };
 }
 
@@ -105,6 +109,7 @@ export function stuckReasons(state: ProjectState, nowMs: number): StuckReason[] 
   if (state.tasks.some((t) => t.status === 'open' && t.rung >= 2)) reasons.push('escalated');
   if (openBlockers(state).length > 0) reasons.push('blocker');
   if (idleClockRuns(state) && state.idleAt !== null && nowMs >= Date.parse(state.idleAt)) reasons.push('idle');
+  if (state.writeFailures.length > 0) reasons.push('system');
   return reasons;
 }
 

@@ -7,6 +7,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { Mutex } from 'async-mutex';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../activities/index.js';
 import {
@@ -17,7 +18,9 @@ import {
   markMerged,
   reassignLiaison,
   reportBlocker,
+  reproject,
   resolveBlocker,
+  whenReady,
   RUNG_AUDIENCES,
   withdraw,
   type Actor,
@@ -52,17 +55,21 @@ import {
   validateMarkMerged,
   validateReassignLiaison,
   validateReportBlocker,
+  validateReproject,
   validateResolveBlocker,
   validateWithdraw,
 } from './validators.js';
+import { retryFailedWrites, write, writes } from './writes.js';
 
-const { recordProjectEvent, loadTemplate, computeDeadlines, requestNotifications } = proxyActivities<ReturnType<typeof createActivities>>({
+const { loadTemplate, computeDeadlines } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
 /** Projects started before task templates existed have no template and no tasks. */
 const TASKS_PATCH = 'landing-tasks';
+/** Updates run one at a time and are checked again when their turn comes. */
+const SERIAL_UPDATES_PATCH = 'serial-updates';
 const SYSTEM = 'system';
 
 /** One workflow per project: workflow ID = project code. `carried` is the state across continue-as-new. */
@@ -78,8 +85,13 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
     state.updatedAt = now();
     refreshStuck(state, state.updatedAt);
     publish(state);
-    await recordProjectEvent(snapshot(state), { kind, actor, at: state.updatedAt, data, version: state.version });
-    if (notifications.length) await requestNotifications(notifications);
+    await record(write(state, writes.event({ kind, actor, at: state.updatedAt, data, version: state.version })));
+    if (notifications.length) await record(write(state, writes.notifications(notifications)));
+  }
+
+  /** After a write: if it failed for good, the project is now stuck (system), and the UI shows it. */
+  async function record(written: Promise<boolean>): Promise<void> {
+    if (!(await written) && refreshStuck(state, now())) publish(state);
   }
 
   function moveTo(to: Stage, actor: string, reason: string | null): void {
@@ -131,6 +143,8 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
   // none interleaves with it. Runs without a template (older, or continued) take updates at once.
   const loadsTemplate = !carried && patched(TASKS_PATCH) && input.projectType !== undefined;
   let ready = !loadsTemplate;
+  const serial = patched(SERIAL_UPDATES_PATCH);
+  const lock = new Mutex();
   setHandler(getState, () => state);
   registerUpdateHandlers();
 
@@ -151,13 +165,18 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
     const opened = await startLandingIfSigned();
     if (state.template) await progress();
     publish(state);
-    const registered = recordProjectEvent(snapshot(state), {
-      kind: 'project.registered',
-      actor: input.actor,
-      at: state.startedAt,
-      data: { stage: input.stage, ...(state.template ? { template: state.template, opened } : {}) },
-      version: state.version,
-    });
+    const registered = record(
+      write(
+        state,
+        writes.event({
+          kind: 'project.registered',
+          actor: input.actor,
+          at: state.startedAt,
+          data: { stage: input.stage, ...(state.template ? { template: state.template, opened } : {}) },
+          version: state.version,
+        }),
+      ),
+    );
     ready = true;
     await registered;
   }
@@ -170,14 +189,18 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
       await condition(() => deadlinesChanged || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested, waitMs);
     }
     if (isTerminal(state.stage)) break;
-    await escalateDueTasks();
-    await noticeIdle();
+    const tick = async () => {
+      await escalateDueTasks();
+      await noticeIdle();
+    };
+    await (serial ? lock.runExclusive(tick) : tick());
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (!isTerminal(state.stage)) await continueAsNew<ProjectLandingWorkflow>(input, state);
     }
   }
-  await condition(allHandlersFinished);
+  // A closed project whose records could not all be written stays open (stuck: system) until an admin re-projects it.
+  await condition(() => state.writeFailures.length === 0 && allHandlersFinished());
   return state;
 
   /**
@@ -193,13 +216,35 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
           await condition(() => ready);
           check(input);
         }
-        return handler(input);
+        if (!serial) return handler(input);
+        // One at a time, and checked again against the state as it is when this one's turn comes:
+        // a refused update changes nothing.
+        return lock.runExclusive(() => {
+          check(input);
+          return handler(input);
+        });
       },
       { validator: check },
     );
   }
 
   function registerUpdateHandlers(): void {
+    // Answers once the project's start is recorded and its first tasks are open (update-with-start).
+    setHandler(whenReady, async () => {
+      await condition(() => ready);
+      return { firstExecutionRunId: workflowInfo().firstExecutionRunId, input };
+    });
+
+    onUpdate(reproject, validateReproject, async ({ requestId, actor }) => {
+      if (wasApplied(state, requestId)) return { restored: 0, remaining: state.writeFailures.length };
+      rememberRequest(state, requestId);
+      const before = state.writeFailures.length;
+      const restored = await retryFailedWrites(state);
+      // The whole projection from the state as it is, under a new version.
+      await commit('projection.restored', actor.id, { restored, remaining: state.writeFailures.length, failedBefore: before });
+      return { restored, remaining: state.writeFailures.length };
+    });
+
     onUpdate(advanceStage, validateAdvance, async (cmd) => {
       if (wasApplied(state, cmd.requestId)) return state;
       rememberRequest(state, cmd.requestId);
@@ -276,7 +321,7 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
       return state;
     });
 
-    registerFundsHandlers({ state, now, onUpdate, commit: (kind, actor, data) => commit(kind, actor, data), progress });
+    registerFundsHandlers({ state, now, onUpdate, commit: (kind, actor, data) => commit(kind, actor, data), record, progress });
 
     onUpdate(withdraw, validateWithdraw, ({ requestId, actor, reason }) => close('withdrawn', requestId, actor, reason, {}));
     onUpdate(markMerged, validateMarkMerged, ({ requestId, actor, into }) => close('merged', requestId, actor, `duplicate of ${into}`, { into }));
@@ -325,9 +370,4 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
     const idle = stuckReasons(state, Date.now()).includes('idle');
     if (idle && !state.stuck.reasons.includes('idle')) await commit('stuck.changed', SYSTEM, { idleSince: state.idleAt, lastProgressAt: state.lastProgressAt });
   }
-}
-
-/** A snapshot, so that later changes to the state do not alter an activity's scheduled input. */
-function snapshot(state: ProjectState): ProjectState {
-  return JSON.parse(JSON.stringify(state)) as ProjectState;
 }

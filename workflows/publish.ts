@@ -39,7 +39,7 @@ export function publish(state: ProjectState): void {
   setCurrentDetails(details(state));
 }
 
-const STUCK_LABELS = { escalated: '督办升级 escalated', blocker: '瓶颈 open blocker', idle: '无进展 no progress' } as const;
+const STUCK_LABELS = { escalated: '督办升级 escalated', blocker: '瓶颈 open blocker', idle: '无进展 no progress', system: '系统故障 a record could not be written' } as const;
 
 function details(state: ProjectState): string {
   const lines = [`**${displayName(state)}** · ${state.city} · Stage 阶段: **${STAGE_LABELS[state.stage]}** (${state.stage})`];
@@ -64,6 +64,8 @@ function details(state: ProjectState): string {
   const funds = fundsLine(state);
   if (funds) lines.push(funds);
   for (const b of openBlockers(state)) lines.push(`Blocker 瓶颈 [${b.category}] ${b.description} (${b.reportedBy}, ${b.reportedAt})`);
+  const failed = state.writeFailures[0];
+  if (failed) lines.push(`System 系统: ${state.writeFailures.length} record(s) not written since ${failed.at} (${failed.call.activity}: ${failed.message}); an admin re-projects with npm run reproject -- ${state.code}`);
   const last = state.transitions[state.transitions.length - 1];
   if (last) lines.push(`Last stage change: ${last.from ?? '—'} → ${last.to} by ${last.actor} at ${last.at}`);
   return lines.join('\n\n');

@@ -19,6 +19,7 @@ import {
   type ReverseFundsInput,
   type VerifyFundsInput,
   type ReportBlockerInput,
+  type ReprojectInput,
   type ResolveBlockerInput,
   type WithdrawInput,
 } from './contract.js';
@@ -213,4 +214,10 @@ export function validateIncreaseCapital(state: ProjectState, input: IncreaseCapi
     fail(ErrorType.InvalidInput, `the contract is in ${contractCurrency}`, { field: 'currency', reason: `must be ${contractCurrency}, the contract's currency` });
   }
   isoDate(input.agreedOn, 'agreedOn');
+}
+
+export function validateReproject(state: ProjectState, input: ReprojectInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  actor(input.actor, state);
 }

@@ -102,6 +102,7 @@ const STUCK = {
   escalated: { zh: '督办升级', en: 'Escalated' },
   blocker: { zh: '瓶颈未解决', en: 'Open blocker' },
   idle: { zh: '长期无进展', en: 'No progress' },
+  system: { zh: '系统故障（记录未写入）', en: 'System: a record could not be written' },
 } as const;
 
 export function stuckReasonName(lang: Lang, r: string): string {

@@ -10,6 +10,7 @@ import * as reports from './2026-11-21T07-00_reports.js';
 import * as notifications from './2026-11-21T08-00_notifications.js';
 import * as security from './2026-11-22T03-10_security.js';
 import * as outboxClaims from './2026-11-22T03-20_outbox-claims.js';
+import * as trust from './2026-11-22T04-00_trust.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-21T08-00_notifications': notifications,
   '2026-11-22T03-10_security': security,
   '2026-11-22T03-20_outbox-claims': outboxClaims,
+  '2026-11-22T04-00_trust': trust,
 };

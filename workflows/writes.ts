@@ -1,0 +1,74 @@
+/**
+ * Every record the workflow writes goes through `write`. A write that fails for good (a data
+ * error the activity classified as non-retryable) does not wedge the project: the failure is kept
+ * in the state and recorded, the project becomes stuck with reason `system`, and the `reproject`
+ * update runs the kept writes again once an admin has fixed the cause.
+ */
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import type { CapitalIncrease, FundsEntry, NotificationRequest, ProjectEvent, ProjectState, WriteCall, WriteFailure } from './contract.js';
+
+const activities = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  // Transient errors retry until the dependency is back; data errors are non-retryable (activities/errors.ts).
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** At most this many failed writes are kept; beyond it the oldest are dropped and counted. */
+export const MAX_WRITE_FAILURES = 100;
+
+/** Runs one write; returns false if it failed for good (then it is kept for re-projection). */
+export async function write(state: ProjectState, call: WriteCall): Promise<boolean> {
+  try {
+    await run(state, call);
+    return true;
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const failure: WriteFailure = { call, message: (err.cause ?? err).message, at: new Date().toISOString(), version: state.version };
+    state.writeFailures.push(failure);
+    if (state.writeFailures.length > MAX_WRITE_FAILURES) {
+      state.writeFailures.shift();
+      state.droppedWriteFailures += 1;
+    }
+    // Only safe values (code, city, activity, a cleaned message): this record itself cannot fail on data.
+    await activities.recordWriteFailure({ projectCode: state.code, city: state.city, activity: call.activity, version: state.version, message: failure.message, at: failure.at });
+    return false;
+  }
+}
+
+/** Runs the kept writes again, in order; those that fail again are kept. Returns how many succeeded. */
+export async function retryFailedWrites(state: ProjectState): Promise<number> {
+  const failures = state.writeFailures.splice(0);
+  let restored = 0;
+  for (const f of failures) if (await write(state, f.call)) restored += 1;
+  return restored;
+}
+
+function run(state: ProjectState, call: WriteCall): Promise<void> {
+  switch (call.activity) {
+    case 'recordProjectEvent':
+      // The projection is written from the state as it is now; the event keeps its own version.
+      return activities.recordProjectEvent(snapshot(state), call.event);
+    case 'requestNotifications':
+      return activities.requestNotifications(call.requests);
+    case 'appendFundsEntry':
+      return activities.appendFundsEntry(state.code, call.entry);
+    case 'verifyFundsEntry':
+      return activities.verifyFundsEntry(state.code, call.entryId, call.verifiedBy, call.verifiedAt);
+    case 'appendCapitalIncrease':
+      return activities.appendCapitalIncrease(state.code, call.increase);
+  }
+}
+
+/** A snapshot, so that later changes to the state do not alter an activity's scheduled input. */
+function snapshot(state: ProjectState): ProjectState {
+  return JSON.parse(JSON.stringify(state)) as ProjectState;
+}
+
+export const writes = {
+  event: (event: ProjectEvent): WriteCall => ({ activity: 'recordProjectEvent', event }),
+  notifications: (requests: NotificationRequest[]): WriteCall => ({ activity: 'requestNotifications', requests }),
+  fundsEntry: (entry: FundsEntry): WriteCall => ({ activity: 'appendFundsEntry', entry: { ...entry } }),
+  verification: (entryId: string, verifiedBy: string, verifiedAt: string): WriteCall => ({ activity: 'verifyFundsEntry', entryId, verifiedBy, verifiedAt }),
+  capitalIncrease: (increase: CapitalIncrease): WriteCall => ({ activity: 'appendCapitalIncrease', increase: { ...increase } }),
+};
