@@ -72,6 +72,7 @@ const schema = z.object({
   DISPATCH_MAX_ATTEMPTS: z.coerce.number('must be a whole number').int().min(1).max(50).default(6),
   DISPATCH_BACKOFF_MS: z.coerce.number('must be milliseconds').int().min(0).optional(),
   DISPATCH_LEASE_MS: z.coerce.number('must be milliseconds').int().min(100).default(300_000),
+  DISPATCH_MAX_OPEN_CLAIMS: z.coerce.number('must be a whole number').int().min(1).max(50).default(3),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

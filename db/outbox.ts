@@ -1,11 +1,12 @@
-import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type Selectable, type Transaction, type UpdateObject } from 'kysely';
 import { PROVINCE_WIDE, type NotificationRequest } from '../workflows/contract.js';
 import type { Db } from './connection.js';
-import type { Channel, OutboxTable } from './schema.js';
-import type { Selectable } from 'kysely';
+import type { Channel, Database, OutboxTable } from './schema.js';
 import { renderNotification } from './notification-text.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
+type OutboxUpdate = UpdateObject<Database, 'outbox'>;
 
 interface Recipient {
   key: string;
@@ -91,61 +92,159 @@ export async function enqueueNotifications(db: Db, requests: NotificationRequest
   return added;
 }
 
-/** Claims due rows for one dispatcher; a row claimed by a dispatcher that died is claimed again after the lease. */
-export async function claimBatch(db: Db, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  return db
-    .updateTable('outbox')
-    .set({ status: 'sending', claimed_at: sql<string>`now()`, attempts: sql<number>`attempts + 1` })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('outbox')
-        .select('id')
-        .where((w) =>
-          w.or([
-            w.and([w('status', '=', 'pending'), w('next_attempt_at', '<=', sql<Date>`now()`)]),
-            w.and([w('status', '=', 'sending'), w('claimed_at', '<', sql<Date>`now() - ${`${leaseMs} milliseconds`}::interval`)]),
-          ]),
-        )
-        .orderBy('id')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returningAll()
-    .execute();
+export interface ClaimOptions {
+  limit: number;
+  /** A row claimed by a dispatcher that died (or hangs) is claimed again after this long. */
+  leaseMs: number;
+  /** A row claimed this many times without a recorded outcome is dead instead of claimed again. */
+  maxOpenClaims: number;
 }
 
-/** Delivered: the row and its attempt, and for in-app the notice itself, in one transaction (so exactly once). */
-export async function markDelivered(db: Db, row: OutboxRow): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    if (row.channel === 'in_app') {
-      await trx
-        .insertInto('in_app_notifications')
-        .values({ outbox_id: row.id, user_id: row.user_id!, subject: row.subject, body: row.body, link: row.link })
-        .onConflict((oc) => oc.column('outbox_id').doNothing())
-        .execute();
-    }
-    await trx.updateTable('outbox').set({ status: 'delivered', delivered_at: sql<string>`now()`, last_error: null }).where('id', '=', row.id).execute();
-    await trx.insertInto('outbox_attempts').values({ outbox_id: row.id, ok: true, error: null }).execute();
-  });
+/** One claim: the rows it holds, each carrying the claim's token, and the rows it found dead instead. */
+export interface Claim {
+  token: string;
+  rows: OutboxRow[];
+  dead: Pick<OutboxRow, 'id' | 'dedupe_key' | 'channel' | 'open_claims' | 'last_error'>[];
 }
 
-/** A failed attempt: retried later with exponential backoff, or dead after the last attempt. */
-export async function markFailed(db: Db, row: OutboxRow, error: string, maxAttempts: number, backoffMs: (attempt: number) => number): Promise<'retry' | 'dead'> {
-  const dead = row.attempts >= maxAttempts;
-  await db.transaction().execute(async (trx) => {
-    await trx
+/** Thrown inside a transaction to undo it: the claim no longer holds the row. */
+class ClaimLost extends Error {}
+
+/**
+ * Claims due rows for one dispatcher, with a fresh token. A row whose lease ran out is claimed
+ * again; one already claimed `maxOpenClaims` times without an outcome (it killed or hung its
+ * dispatcher each time) goes dead with the reason instead, for an admin to re-drive.
+ */
+export async function claimBatch(db: Db, { limit, leaseMs, maxOpenClaims }: ClaimOptions): Promise<Claim> {
+  const token = randomUUID();
+  const leaseRanOut = sql<Date>`now() - ${`${leaseMs} milliseconds`}::interval`;
+  return db.transaction().execute(async (trx) => {
+    const reason = `claimed ${maxOpenClaims} times without an outcome: its dispatcher died or hung while delivering it each time`;
+    const dead = await trx
       .updateTable('outbox')
-      .set({ status: dead ? 'dead' : 'pending', last_error: error.slice(0, 2000), next_attempt_at: new Date(Date.now() + backoffMs(row.attempts)).toISOString() })
-      .where('id', '=', row.id)
+      .set({ status: 'dead', claim_token: null, last_error: reason })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('outbox')
+          .select('id')
+          .where('status', '=', 'sending')
+          .where('claimed_at', '<', leaseRanOut)
+          .where('open_claims', '>=', maxOpenClaims)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning(['id', 'dedupe_key', 'channel', 'open_claims', 'last_error'])
       .execute();
-    await trx.insertInto('outbox_attempts').values({ outbox_id: row.id, ok: false, error: error.slice(0, 2000) }).execute();
+    const rows = await trx
+      .updateTable('outbox')
+      .set({ status: 'sending', claimed_at: sql<string>`now()`, claim_token: token, attempts: sql<number>`attempts + 1`, open_claims: sql<number>`open_claims + 1` })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('outbox')
+          .select('id')
+          .where((w) =>
+            w.or([
+              w.and([w('status', '=', 'pending'), w('next_attempt_at', '<=', sql<Date>`now()`)]),
+              w.and([w('status', '=', 'sending'), w('claimed_at', '<', leaseRanOut), w('open_claims', '<', maxOpenClaims)]),
+            ]),
+          )
+          .orderBy('id')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returningAll()
+      .execute();
+    // A claim that ended without an outcome is an attempt too: the row's history says so.
+    const unfinished = [
+      ...dead.map((d) => ({ outbox_id: d.id, ok: false, error: reason })),
+      ...rows.filter((r) => r.open_claims > 1).map((r) => ({ outbox_id: r.id, ok: false, error: 'no outcome: the lease of the previous claim ran out (its dispatcher died or hung)' })),
+    ];
+    if (unfinished.length) await trx.insertInto('outbox_attempts').values(unfinished).execute();
+    return { token, rows: rows.sort((a, b) => Number(a.id) - Number(b.id)), dead };
   });
+}
+
+/** Sets a row's state only if this claim still holds it; false when another claim (or none) does. */
+async function updateHeld(trx: Db | Transaction<Database>, row: OutboxRow, set: OutboxUpdate): Promise<boolean> {
+  if (!row.claim_token) throw new Error(`outbox row ${row.id} was not claimed`);
+  const result = await trx.updateTable('outbox').set(set).where('id', '=', row.id).where('status', '=', 'sending').where('claim_token', '=', row.claim_token).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Renews the lease of rows this claim still holds (all carry its token), before each delivery of
+ * a batch; returns their ids. A row missing from the answer was lost: its lease ran out and
+ * another dispatcher claimed it, or it went dead.
+ */
+export async function renewClaim(db: Db, rows: OutboxRow[]): Promise<Set<string>> {
+  const token = rows[0]?.claim_token;
+  if (!token) return new Set();
+  const held = await db
+    .updateTable('outbox')
+    .set({ claimed_at: sql<string>`now()` })
+    .where('id', 'in', rows.map((r) => r.id))
+    .where('status', '=', 'sending')
+    .where('claim_token', '=', token)
+    .returning('id')
+    .execute();
+  return new Set(held.map((r) => r.id));
+}
+
+/**
+ * Delivered: the row and its attempt, and for in-app the notice itself, in one transaction (so
+ * exactly once). Refused (false, nothing written) when the claim no longer holds the row.
+ */
+export async function markDelivered(db: Db, row: OutboxRow): Promise<boolean> {
+  return heldOrLost(() =>
+    db.transaction().execute(async (trx) => {
+      if (!(await updateHeld(trx, row, { status: 'delivered', delivered_at: sql<string>`now()`, last_error: null, claim_token: null, open_claims: 0 }))) throw new ClaimLost();
+      if (row.channel === 'in_app') {
+        await trx
+          .insertInto('in_app_notifications')
+          .values({ outbox_id: row.id, user_id: row.user_id!, subject: row.subject, body: row.body, link: row.link })
+          .onConflict((oc) => oc.column('outbox_id').doNothing())
+          .execute();
+      }
+      await trx.insertInto('outbox_attempts').values({ outbox_id: row.id, ok: true, error: null }).execute();
+    }),
+  );
+}
+
+/**
+ * A failed attempt: retried later with exponential backoff, or dead after the last attempt.
+ * Refused ('lost', nothing written) when the claim no longer holds the row.
+ */
+export async function markFailed(db: Db, row: OutboxRow, error: string, maxAttempts: number, backoffMs: (attempt: number) => number): Promise<'retry' | 'dead' | 'lost'> {
+  const dead = row.attempts >= maxAttempts;
+  const held = await heldOrLost(() =>
+    db.transaction().execute(async (trx) => {
+      const set = { status: dead ? 'dead' : 'pending', claim_token: null, open_claims: 0, last_error: error.slice(0, 2000), next_attempt_at: new Date(Date.now() + backoffMs(row.attempts)).toISOString() } as const;
+      if (!(await updateHeld(trx, row, set))) throw new ClaimLost();
+      await trx.insertInto('outbox_attempts').values({ outbox_id: row.id, ok: false, error: error.slice(0, 2000) }).execute();
+    }),
+  );
+  if (!held) return 'lost';
   return dead ? 'dead' : 'retry';
+}
+
+async function heldOrLost(change: () => Promise<void>): Promise<boolean> {
+  try {
+    await change();
+    return true;
+  } catch (err) {
+    if (err instanceof ClaimLost) return false;
+    throw err;
+  }
 }
 
 /** An admin sends a dead notification again (after fixing an address or a receiver). */
 export async function redrive(db: Db, id: string): Promise<boolean> {
-  const result = await db.updateTable('outbox').set({ status: 'pending', attempts: 0, next_attempt_at: sql<string>`now()` }).where('id', '=', id).where('status', '=', 'dead').executeTakeFirst();
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: 'pending', attempts: 0, open_claims: 0, claim_token: null, next_attempt_at: sql<string>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -12,7 +12,9 @@ export function messageIdOf(dedupeKey: string): string {
 }
 
 export function emailChannel(smtpUrl: string | undefined, from: string): Deliver {
-  const transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
+  // A server that stalls is given up on well within the dispatcher's lease (5 minutes by default),
+  // so no other dispatcher claims the row while this one may still be sending it.
+  const transport = smtpUrl ? nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 }) : null;
   return async (row) => {
     if (!transport) throw new Error('no SMTP server is configured (SMTP_URL)');
     if (!row.email) throw new Error(`user ${row.user_id} has no email address`);

@@ -15,6 +15,7 @@ const dispatcher = startDispatcher(
     channels: { email: emailChannel(config.SMTP_URL, config.MAIL_FROM), webhook: webhookChannel(db) },
     maxAttempts: config.DISPATCH_MAX_ATTEMPTS,
     leaseMs: config.DISPATCH_LEASE_MS,
+    maxOpenClaims: config.DISPATCH_MAX_OPEN_CLAIMS,
     ...(config.DISPATCH_BACKOFF_MS !== undefined ? { backoffMs: () => config.DISPATCH_BACKOFF_MS! } : {}),
   },
   config.DISPATCH_POLL_MS,

@@ -1,6 +1,6 @@
 import type { Logger } from '../config/logger.js';
 import type { Db } from '../db/connection.js';
-import { claimBatch, markDelivered, markFailed, type OutboxRow } from '../db/outbox.js';
+import { claimBatch, markDelivered, markFailed, renewClaim, type OutboxRow } from '../db/outbox.js';
 import type { Channel } from '../db/schema.js';
 import type { Deliver } from './channels.js';
 
@@ -13,28 +13,54 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   /** Delay before retry n (1-based). */
   backoffMs?: (attempt: number) => number;
-  /** A row claimed by a dispatcher that died is claimed again after this long. */
+  /**
+   * A row claimed by a dispatcher that died is claimed again after this long. It is renewed just
+   * before each delivery, so it must outlast one delivery (webhooks time out after 10 s).
+   */
   leaseMs?: number;
+  /** A row claimed this many times without an outcome (it killed or hung its dispatcher each time) is dead. */
+  maxOpenClaims?: number;
 }
 
 const defaultBackoff = (attempt: number) => Math.min(3_600_000, 30_000 * 2 ** (attempt - 1));
 
-/** Delivers one batch of due notifications; returns how many it handled. */
+/** Delivers one batch of due notifications; returns how many rows it handled. */
 export async function dispatchOnce(o: DispatcherOptions): Promise<number> {
-  const rows = await claimBatch(o.db, o.batchSize ?? 20, o.leaseMs ?? 300_000);
-  for (const row of rows) await deliverOne(o, row);
-  return rows.length;
+  const { rows, dead } = await claimBatch(o.db, { limit: o.batchSize ?? 20, leaseMs: o.leaseMs ?? 300_000, maxOpenClaims: o.maxOpenClaims ?? 3 });
+  for (const d of dead) o.log.error({ id: d.id, channel: d.channel, key: d.dedupe_key, claims: d.open_claims, err: d.last_error }, 'notification dead; an admin can re-drive it');
+  for (const [i, row] of rows.entries()) {
+    // Rows wait their turn in the batch: renewing the rest before each delivery keeps a slow batch
+    // its rows, and a lost one (this dispatcher hung past the lease) is left to whoever holds it.
+    if (!(await renewClaim(o.db, rows.slice(i))).has(row.id)) {
+      o.log.warn({ id: row.id, channel: row.channel, key: row.dedupe_key }, 'lease lost before delivery: another dispatcher holds this notification; not sent');
+      continue;
+    }
+    await deliverOne(o, row);
+  }
+  return rows.length + dead.length;
 }
 
+/**
+ * Every change of the row's state checks this claim's token: a row whose lease ran out belongs
+ * to whichever dispatcher claimed it since, and this one records nothing about it.
+ */
 async function deliverOne(o: DispatcherOptions, row: OutboxRow): Promise<void> {
+  const about = { id: row.id, channel: row.channel, key: row.dedupe_key, attempt: row.attempts };
+  let error: string | null = null;
   try {
     if (row.channel !== 'in_app') await o.channels[row.channel](row);
-    await markDelivered(o.db, row);
-    o.log.info({ id: row.id, channel: row.channel, key: row.dedupe_key }, 'notification delivered');
   } catch (err) {
-    const outcome = await markFailed(o.db, row, (err as Error).message, o.maxAttempts ?? 6, o.backoffMs ?? defaultBackoff);
-    o.log[outcome === 'dead' ? 'error' : 'warn']({ id: row.id, channel: row.channel, key: row.dedupe_key, attempt: row.attempts, err: (err as Error).message }, outcome === 'dead' ? 'notification dead; an admin can re-drive it' : 'notification will be retried');
+    error = (err as Error).message;
   }
+  if (error === null) {
+    if (await markDelivered(o.db, row)) o.log.info(about, 'notification delivered');
+    else o.log.warn(about, 'delivered, but the lease was lost meanwhile: the outcome is not recorded, and the dispatcher that holds it may send it again');
+    return;
+  }
+  const outcome = await markFailed(o.db, row, error, o.maxAttempts ?? 6, o.backoffMs ?? defaultBackoff);
+  if (outcome === 'lost') o.log.warn({ ...about, err: error }, 'failed, but the lease was lost meanwhile: the failure is not recorded');
+  else if (outcome === 'dead') o.log.error({ ...about, err: error }, 'notification dead; an admin can re-drive it');
+  else o.log.warn({ ...about, err: error }, 'notification will be retried');
 }
 
 /** Polls the outbox until stopped. */
