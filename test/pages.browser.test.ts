@@ -1,10 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { setPassword } from '../db/users.js';
+import { launchBrowser, requireBrowser } from './browser.js';
 import { bundle, eventually, newCode, startStack, type Stack, type TestUser } from './stack.js';
+
+// A missing browser fails the suite here, at once, in one line naming the install command.
+requireBrowser();
 
 /** Debian's chromium, driven by playwright-core; each page's screenshot goes to test-results/screenshots. */
 const SCREENSHOTS = new URL('../test-results/screenshots/', import.meta.url).pathname;
@@ -16,10 +20,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   stack = await startStack(await bundle());
   for (const user of ['staffLand', 'supervisor', 'coordinatorShenyang', 'verifier'] as const) await setPassword(stack.db, stack.userIds[user], PASSWORD);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
