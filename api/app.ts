@@ -1,10 +1,13 @@
 import express, { type Express } from 'express';
+import type { TrustProxy } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import { createAdminRouter } from './admin.routes.js';
 import { authenticate } from './auth.js';
 import { createDocsRouter } from './docs.routes.js';
 import type { RouteDeps } from './http.js';
 import { createFundsRouter } from './funds.routes.js';
+import type { IdempotencyTimes } from '../db/idempotency-keys.js';
+import { createHealthRouter } from './health.routes.js';
 import { idempotency } from './idempotency.js';
 import { createImportsRouter } from './imports.routes.js';
 import { SHEET_TYPES } from './summit-import/sheet.js';
@@ -16,14 +19,28 @@ import { notFound, problemHandler } from './problem.js';
 import { createProjectActionsRouter } from './project-actions.routes.js';
 import { createProjectsRouter } from './projects.routes.js';
 import { createWorklistsRouter } from './worklists.routes.js';
+import { securityHeaders } from './security-headers.js';
+import { SignInGuard, type SignInLimits } from './signin-limits.js';
+import { createTokensRouter } from './tokens.routes.js';
+
+/** How long one request may wait on Temporal (an update waits for the worker too). */
+export const TEMPORAL_DEADLINE_MS = 10_000;
 
 export interface AppDeps extends RouteDeps {
   log: Logger;
+  /** Idempotency-Key lease and lifetime; the defaults are documented in the README. */
+  idempotency?: IdempotencyTimes;
+  temporalDeadlineMs?: number;
+  /** Express's `trust proxy` (TRUST_PROXY); by default no proxy is trusted. */
+  trustProxy?: TrustProxy;
+  signInLimits?: SignInLimits;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(securityHeaders());
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.locals.log = deps.log;
@@ -34,8 +51,13 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
+  app.use(createHealthRouter(deps));
+  // Every Temporal call a request makes ends within the deadline: a 503, never a hanging request.
+  app.use((_req, res, next) => {
+    void deps.client.withDeadline(Date.now() + (deps.temporalDeadlineMs ?? TEMPORAL_DEADLINE_MS), () => new Promise<void>((resolve) => {
+      res.once('close', resolve);
+      next();
+    }));
   });
   const api = express.Router();
   api.use(createDocsRouter());
@@ -43,18 +65,19 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   // Parsed before the idempotency check, so that a file is part of what a key stands for.
   api.use(express.raw({ type: Object.values(SHEET_TYPES), limit: '10mb' }));
-  api.use(idempotency(deps.db));
+  api.use(idempotency(deps.db, deps.idempotency));
   api.use('/projects', createProjectsRouter(deps));
   api.use('/projects', createProjectActionsRouter(deps));
   api.use('/projects', createFundsRouter(deps));
   api.use(createWorklistsRouter(deps));
   api.use(createImportsRouter(deps));
   api.use(createAdminRouter(deps));
+  api.use(createTokensRouter(deps));
   api.use(createStatisticsRouter(deps));
   api.use(createReportsRouter(deps));
   api.use(createNotificationsRouter(deps));
   app.use('/api', api);
-  app.use(createPagesRouter(deps));
+  app.use(createPagesRouter({ ...deps, signInGuard: new SignInGuard(deps.db, deps.signInLimits) }));
   app.use(notFound);
   app.use(problemHandler(deps.log));
   return app;

@@ -14,6 +14,10 @@ export function createDocsRouter(): Router {
     res.json(document);
   });
   router.use('/docs/assets', express.static(swaggerUi, { index: false }));
+  // Served as a file, not inline: the Content-Security-Policy runs no inline script.
+  router.get('/docs/init.js', (_req, res) => {
+    res.type('text/javascript').send("window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true });");
+  });
   router.get('/docs', (_req, res) => {
     res.type('html').send(`<!doctype html>
 <html lang="zh-CN">
@@ -26,7 +30,7 @@ export function createDocsRouter(): Router {
 <body>
   <div id="swagger-ui"></div>
   <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
-  <script>window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true });</script>
+  <script src="/api/docs/init.js"></script>
 </body>
 </html>`);
   });

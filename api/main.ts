@@ -1,19 +1,45 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
-import { createDb } from '../db/connection.js';
+import { createDb, type Db } from '../db/connection.js';
+import { purgeExpiredKeys } from '../db/idempotency-keys.js';
+import { purgeExpiredSessions } from '../db/sessions.js';
 import { createApp } from './app.js';
 
 const config = loadConfigOrExit();
 const log = createLogger('api', config.LOG_LEVEL);
+const PURGE_EVERY_MS = 3600_000;
+
+/** Expired sessions and Idempotency-Keys are deleted at start-up and then every hour. */
+function purgePeriodically(db: Db): NodeJS.Timeout {
+  const purge = () =>
+    Promise.all([purgeExpiredSessions(db), purgeExpiredKeys(db)]).then(
+      ([sessions, idempotencyKeys]) => (sessions || idempotencyKeys) && log.info({ sessions, idempotencyKeys }, 'purged expired sessions and idempotency keys'),
+      (err: Error) => log.warn({ err }, 'could not purge expired sessions and idempotency keys; trying again in an hour'),
+    );
+  void purge();
+  return setInterval(purge, PURGE_EVERY_MS).unref();
+}
 
 async function main(): Promise<void> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
-    throw new Error(`Cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${err.message}); start it with npm run temporal or set TEMPORAL_ADDRESS.`);
+  // Lazy: the API starts (and answers 503) while Temporal is down, and reconnects within about a
+  // second of its return instead of grpc's default backoff of up to two minutes.
+  const connection = Connection.lazy({
+    address: config.TEMPORAL_ADDRESS,
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
   });
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection was lost; the pool opens a new one when needed') });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ client, db, log, taskQueue: config.TEMPORAL_TASK_QUEUE, temporalUiUrl: config.TEMPORAL_UI_URL });
+  const app = createApp({
+    client,
+    db,
+    log,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+    trustProxy: config.TRUST_PROXY,
+    idempotency: { leaseMs: config.IDEMPOTENCY_LEASE_MS, ttlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000 },
+  });
+  const purging = purgePeriodically(db);
   const server = app.listen(config.PORT, () => {
     log.info({ url: `http://127.0.0.1:${config.PORT}/api/projects` }, 'API listening');
   });
@@ -23,6 +49,7 @@ async function main(): Promise<void> {
   });
   const stop = () => {
     log.info('API stopping');
+    clearInterval(purging);
     server.close(() => {
       void Promise.all([connection.close(), db.destroy()]).then(() => process.exit(0));
     });

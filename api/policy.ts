@@ -25,6 +25,7 @@ export type Action =
   | 'notifications.read'
   | 'notifications.manage'
   | 'users.manage'
+  | 'account.manage'
   | 'reference.read'
   | 'templates.manage'
   | 'calendar.manage';
@@ -55,6 +56,8 @@ const ROLES_FOR: Readonly<Record<Action, readonly Role[]>> = {
   'notifications.read': ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'],
   'notifications.manage': ['admin'],
   'users.manage': ['admin'],
+  /** One's own password and API tokens. */
+  'account.manage': ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'],
   'reference.read': ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'],
   'templates.manage': ['admin'],
   'calendar.manage': ['admin'],

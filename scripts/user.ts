@@ -4,20 +4,24 @@ import { safeText } from '../api/input.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { createDb } from '../db/connection.js';
 import { ROLES } from '../db/schema.js';
-import { createApiToken, createUser, disableUser, listUsers, setPassword } from '../db/users.js';
+import { passwordProblem } from '../db/passwords.js';
+import { createApiToken, createUser, disableUser, listApiTokens, listUsers, revokeApiToken, setPassword } from '../db/users.js';
 import { CITIES } from '../workflows/contract.js';
 import { DEPARTMENTS } from '../workflows/templates.js';
 
 /**
  * Admins manage users and their API tokens (only a hash of each token is stored):
  *   npm run user -- add <id> --name <name> --role <role> [--city <city>] [--department <dept>] [--email <email>]
- *   npm run user -- token <id> [--label <label>]        a new API token, printed once
- *   npm run user -- password <id>                         reads the new password from standard input
+ *   npm run user -- token <id> [--label <label>] [--expires-days <n>]   a new API token, printed once
+ *   npm run user -- tokens <id>                          its tokens: id, label, expiry, last use, revoked
+ *   npm run user -- revoke-token <token id>              the token stops working at once
+ *   npm run user -- password <id>                        reads the new password from standard input; ends the user's sessions
  *   npm run user -- list
  *   npm run user -- disable <id>
  */
 const USAGE = `usage: npm run user -- add <id> --name <name> --role <${ROLES.join('|')}> [--city <city>] [--department <dept>] [--email <email>]
-       npm run user -- token <id> [--label <label>] | password <id> | list | disable <id>`;
+       npm run user -- token <id> [--label <label>] [--expires-days <n>] | tokens <id> | revoke-token <token id>
+       npm run user -- password <id> | list | disable <id>`;
 
 const newUser = z
   .object({
@@ -39,7 +43,7 @@ const { positionals, values } = (() => {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { name: { type: 'string' }, role: { type: 'string' }, city: { type: 'string' }, department: { type: 'string' }, email: { type: 'string' }, label: { type: 'string' } },
+      options: { name: { type: 'string' }, role: { type: 'string' }, city: { type: 'string' }, department: { type: 'string' }, email: { type: 'string' }, label: { type: 'string' }, 'expires-days': { type: 'string' } },
     });
   } catch (err) {
     fail(`${(err as Error).message}\n${USAGE}`);
@@ -63,12 +67,26 @@ try {
     const token = await createApiToken(db, id, values.label ?? 'created with the user');
     process.stdout.write(`added ${id} (${parsed.data.role}${parsed.data.city ? `, ${parsed.data.city}` : ', province-wide'}${parsed.data.department ? `, ${parsed.data.department}` : ''})\nAPI token (shown once): ${token}\n`);
   } else if (command === 'token' && id) {
-    process.stdout.write(`${await createApiToken(db, id, values.label ?? 'cli')}\n`);
+    const days = values['expires-days'];
+    if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) fail('--expires-days: must be a whole number of days, 1 or more');
+    const expiresAt = days === undefined ? null : new Date(Date.now() + Number(days) * 86_400_000);
+    process.stdout.write(`${await createApiToken(db, id, values.label ?? 'cli', expiresAt)}\n`);
+    if (expiresAt) process.stderr.write(`expires ${expiresAt.toISOString()}\n`);
+  } else if (command === 'tokens' && id) {
+    for (const t of await listApiTokens(db, id)) {
+      const state = t.revokedAt ? `revoked ${t.revokedAt} by ${t.revokedBy}` : t.active ? 'active' : 'expired';
+      process.stdout.write(`${t.id}\t${t.label}\t${state}\texpires ${t.expiresAt ?? 'never'}\tlast used ${t.lastUsedAt ?? 'never'}\n`);
+    }
+  } else if (command === 'revoke-token' && id) {
+    if (!/^\d{1,18}$/.test(id)) fail('revoke-token takes a token id, as npm run user -- tokens <user> lists them');
+    if (!(await revokeApiToken(db, id, 'cli'))) fail(`there is no API token ${id}`);
+    process.stdout.write(`revoked API token ${id}\n`);
   } else if (command === 'password' && id) {
     const password = await readStdin();
-    if (password.length < 10) fail('the password must have at least 10 characters');
+    const problem = passwordProblem(password);
+    if (problem) fail(`the password ${problem}`);
     await setPassword(db, id, password);
-    process.stdout.write(`password set for ${id}\n`);
+    process.stdout.write(`password set for ${id}; its sessions have ended\n`);
   } else if (command === 'list') {
     for (const u of await listUsers(db)) {
       process.stdout.write(`${u.id}\t${u.role}\t${u.city ?? '全省'}\t${u.department ?? ''}\t${u.name}${u.disabled_at ? '\tdisabled' : ''}\n`);

@@ -42,11 +42,14 @@ button.primary{margin-top:1rem;background:#b3261e;color:#fff;border:0;border-rad
 table{width:100%;border-collapse:collapse;background:#fff}td,th{padding:.5rem;border-bottom:1px solid #e4e7eb;text-align:left;vertical-align:top}
 .flash{background:#e3f9e5;border-radius:8px;padding:.75rem 1rem;margin-bottom:1rem}.alert{background:#fde8e7;border-radius:8px;padding:.75rem 1rem;margin-bottom:1rem}
 @media (min-width:700px){button.primary{width:auto}}
+@media print{header,.noprint{display:none}body{background:#fff}.card{box-shadow:none}}
 @media (max-width:600px){table,tbody,tr,td{display:block}thead{display:none}tr{border-bottom:1px solid #e4e7eb;padding:.5rem 0}td{border:0;padding:.15rem .75rem}td[data-label]::before{content:attr(data-label);display:block;font-size:.8rem;color:#616e7c}}
 `;
 
 export interface LayoutOptions {
   lang: Lang;
+  /** This response's CSP nonce: the inline style sheet carries it. */
+  nonce: string;
   title: string;
   user: User | null;
   csrfToken: string | null;
@@ -64,7 +67,7 @@ export function layout(o: LayoutOptions): string {
         ${o.user.role === 'supervisor' || o.user.role === 'coordinator' ? h`<a href="/stuck">${t(o.lang, 'stuck')}</a><a href="/dashboard">${o.lang === 'zh' ? '看板' : 'Dashboard'}</a>` : ''}
         ${o.user.role === 'verifier' ? h`<a href="/funds">${o.lang === 'zh' ? '待核实资金' : 'Funds to verify'}</a>` : ''}
         <a href="/notifications" id="unread">${o.lang === 'zh' ? '通知' : 'Notifications'}${o.unread ? h` <span class="badge red">${o.unread}</span>` : ''}</a>
-        <span>${o.user.name}</span>
+        <a href="/account/password" id="account" title="${o.lang === 'zh' ? '修改密码' : 'Change password'}">${o.user.name}</a>
         <form method="post" action="/signout" style="display:inline"><input type="hidden" name="_csrf" value="${o.csrfToken}"><button type="submit">${t(o.lang, 'signOut')}</button></form>`
     : '';
   return `<!doctype html>
@@ -73,7 +76,7 @@ export function layout(o: LayoutOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(o.title)} · luodi</title>
-<style>${STYLE}</style>
+<style nonce="${escape(o.nonce)}">${STYLE}</style>
 </head>
 <body>
 <header><a class="brand" href="/">${escape(t(o.lang, 'appName'))}</a>${nav}<a href="${escape(switchHref)}" lang="${other}">${other === 'en' ? 'English' : '中文'}</a></header>

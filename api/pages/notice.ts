@@ -1,6 +1,6 @@
 import type { ProjectState, TaskState } from '../../workflows/contract.js';
 import { RUNG_AUDIENCES } from '../../workflows/contract.js';
-import { h, raw, type Html } from './html.js';
+import { h, type Html } from './html.js';
 import { departmentName, formatTime } from './i18n.js';
 
 const AUDIENCE_NAMES: Record<string, string> = {
@@ -39,7 +39,11 @@ export function renderNotice(state: ProjectState, task: TaskState, rung: number,
       <tr><th>项目对接人</th><td>${state.liaison ?? '—'}</td></tr>
     </table>
     <p class="muted">luodi 落地 · ${formatTime('zh', new Date(nowMs).toISOString())}</p>
-    <button type="button" class="primary noprint" onclick="window.print()">打印</button>
+    <button type="button" class="primary noprint" data-print>打印</button>
   </article>
-  ${raw('<style>@media print{header,.noprint{display:none}body{background:#fff}.card{box-shadow:none}}</style>')}`;
+  <script src="${PRINT_SCRIPT_PATH}"></script>`;
 }
+
+/** Served as a file: the Content-Security-Policy refuses inline event handlers. */
+export const PRINT_SCRIPT_PATH = '/assets/luodi/print.js';
+export const PRINT_SCRIPT = `document.querySelectorAll('[data-print]').forEach(function(b){b.addEventListener('click',function(){window.print();});});`;

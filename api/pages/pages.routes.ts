@@ -4,46 +4,43 @@ import { dirname } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import { sql } from 'kysely';
 import { departmentInbox, listProjects } from '../../db/projects.js';
-import { checkPassword, createSession, deleteSession } from '../../db/sessions.js';
 import { CITIES, completeTask, getState, type City, type Stage, type TaskState } from '../../workflows/contract.js';
 import type { Department } from '../../workflows/templates.js';
 import type { Logger } from '../../config/logger.js';
 import { notFound, projectLinks, updateProject, type RouteDeps } from '../http.js';
 import { authorize } from '../policy.js';
 import { Problem, toProblem } from '../problem.js';
-import { dashboardData, dashboardWorkbook, periodOf, renderDashboard, type DashboardQuery } from './dashboard.js';
+import { DASHBOARD_SCRIPT, DASHBOARD_SCRIPT_PATH, dashboardData, dashboardWorkbook, periodOf, renderDashboard, type DashboardQuery } from './dashboard.js';
 import { fundsFlash, registerFundsPages, renderFundsSection } from './funds-pages.js';
-import { renderNotice } from './notice.js';
+import { PRINT_SCRIPT, PRINT_SCRIPT_PATH, renderNotice } from './notice.js';
 import { h, layout, type Html } from './html.js';
 import { departmentName, formatTime, label, stageName, statusName, stuckReasonName, t, type TextKey } from './i18n.js';
-import {
-  checkCsrf,
-  cookies,
-  langOf,
-  newSigninCsrf,
-  pageSession,
-  pageUser,
-  requireSignIn,
-  SESSION_COOKIE,
-  setCookie,
-  signinCsrfOk,
-} from './session.js';
+import { checkCsrf, langOf, pageSession, pageUser, requireSignIn } from './session.js';
+import { registerSignInPages } from './signin-pages.js';
+import { cspNonce } from '../security-headers.js';
+import type { SignInGuard } from '../signin-limits.js';
 import { formatMinor } from '../../workflows/figures.js';
-import { fieldRefusal, formActing, formToData, renderTaskForm, type FormState } from './task-form.js';
+import { FIELD_FORM_SCRIPT, FIELD_FORM_SCRIPT_PATH, fieldRefusal, formActing, formToData, renderTaskForm, type FormState } from './task-form.js';
 
 const require = createRequire(import.meta.url);
 
 /** Server-rendered pages for people: zh-CN by default, English by switch, usable on a phone. */
-export function createPagesRouter(deps: RouteDeps & { log: Logger }): Router {
+export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: SignInGuard }): Router {
   const router = Router();
-  // Static assets need no session: served before the session is looked up.
+  // Static assets need no session: served before the session is looked up. The pages' own
+  // scripts are files too, so that the Content-Security-Policy runs no inline script.
+  for (const [path, script] of [[FIELD_FORM_SCRIPT_PATH, FIELD_FORM_SCRIPT], [DASHBOARD_SCRIPT_PATH, DASHBOARD_SCRIPT], [PRINT_SCRIPT_PATH, PRINT_SCRIPT]] as const) {
+    router.get(path, (_req, res) => {
+      res.type('text/javascript').set('Cache-Control', 'public, max-age=300').send(script);
+    });
+  }
   router.use('/assets', express.static(dirname(require.resolve('echarts/dist/echarts.min.js')), { index: false, maxAge: '1d' }));
   router.use(pageSession(deps.db));
   router.use(express.urlencoded({ extended: false, limit: '100kb' }));
 
   const page = (res: Response, status: number, title: string, body: Html, path?: string) => {
     const lang = langOf(res);
-    res.status(status).type('html').send(layout({ lang, title, user: pageUser(res), csrfToken: (res.locals.csrfToken as string) ?? null, unread: (res.locals.unread as number) ?? 0, path: path ?? res.req.originalUrl.replace(/[?&]lang=\w+/, ''), body }));
+    res.status(status).type('html').send(layout({ lang, title, nonce: cspNonce(res), user: pageUser(res), csrfToken: (res.locals.csrfToken as string) ?? null, unread: (res.locals.unread as number) ?? 0, path: path ?? res.req.originalUrl.replace(/[?&]lang=\w+/, ''), body }));
   };
 
   router.get('/', (_req, res) => {
@@ -52,45 +49,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger }): Router {
     res.redirect(303, user.role === 'staff' ? '/inbox' : user.role === 'verifier' ? '/funds' : user.role === 'supervisor' || user.role === 'coordinator' ? '/stuck' : '/api/docs');
   });
 
-  router.get('/signin', (req, res) => signinPage(res, 200, String(req.query.next ?? '/'), false));
-
-  function signinPage(res: Response, status: number, next: string, failed: boolean) {
-    const lang = langOf(res);
-    const csrf = newSigninCsrf(res);
-    page(
-      res,
-      status,
-      t(langOf(res), 'signIn'),
-      h`<h1>${t(lang, 'signIn')}</h1>
-      <form method="post" action="/signin" class="card">
-        ${failed ? h`<div class="alert" role="alert">${t(lang, 'badCredentials')}</div>` : ''}
-        <input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="next" value="${next}">
-        <label for="user">${t(lang, 'userId')}</label><input id="user" name="user" autocomplete="username" required>
-        <label for="password">${t(lang, 'password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-        <button type="submit" class="primary">${t(lang, 'signIn')}</button>
-      </form>`,
-      '/signin',
-    );
-  }
-
-  router.post('/signin', async (req, res) => {
-    const form = req.body as Record<string, string>;
-    const next = typeof form.next === 'string' && form.next.startsWith('/') && !form.next.startsWith('//') ? form.next : '/';
-    if (!signinCsrfOk(req)) return signinPage(res, 403, next, true);
-    const user = await checkPassword(deps.db, String(form.user ?? ''), String(form.password ?? ''));
-    if (!user) return signinPage(res, 401, next, true);
-    const { token } = await createSession(deps.db, user.id);
-    setCookie(res, SESSION_COOKIE, token, 12 * 3600);
-    deps.log.info({ user: user.id }, 'signed in');
-    res.redirect(303, next);
-  });
-
-  router.post('/signout', checkCsrf, async (req, res) => {
-    const token = cookies(req)[SESSION_COOKIE];
-    if (token) await deleteSession(deps.db, token);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
-    res.redirect(303, '/signin');
-  });
+  registerSignInPages(router, deps, page);
 
   router.get('/inbox', requireSignIn, async (_req, res) => {
     const user = pageUser(res)!;

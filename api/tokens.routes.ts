@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { apiTokenOwner, createApiToken, listApiTokens, revokeApiToken } from '../db/users.js';
+import { currentUser } from './auth.js';
+import { notFound, parse, type RouteDeps } from './http.js';
+import { safeText } from './input.js';
+import { authorize } from './policy.js';
+
+const tokenParams = z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be a number') });
+const userParams = z.object({ id: z.string().regex(/^[a-z][a-z0-9._-]{1,63}$/, 'must be a login name') });
+
+export const newTokenBody = z.strictObject({
+  label: safeText(100).default('api'),
+  /** Null or absent: valid until revoked. */
+  expiresAt: z.iso
+    .datetime({ offset: true, error: 'must be a date and time with its offset, e.g. 2027-01-01T00:00:00+08:00' })
+    .refine((at) => Date.parse(at) > Date.now(), 'must be in the future')
+    .nullable()
+    .default(null),
+});
+
+/** API tokens: admins create, list and revoke anyone's; every user lists and revokes their own. */
+export function createTokensRouter(deps: RouteDeps): Router {
+  const router = Router();
+  const { db } = deps;
+
+  const userExists = async (id: string) => Boolean(await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst());
+
+  router.get('/users/:id/tokens', async (req, res) => {
+    authorize(currentUser(res), 'users.manage');
+    const { id } = parse(userParams, req.params, 'path');
+    if (!(await userExists(id))) throw notFound(`user ${id}`);
+    res.json({ items: await listApiTokens(db, id) });
+  });
+
+  router.post('/users/:id/tokens', async (req, res) => {
+    authorize(currentUser(res), 'users.manage');
+    const { id } = parse(userParams, req.params, 'path');
+    const body = parse(newTokenBody, req.body, 'body');
+    if (!(await userExists(id))) throw notFound(`user ${id}`);
+    // Shown once: only its hash is kept.
+    const token = await createApiToken(db, id, body.label, body.expiresAt ? new Date(body.expiresAt) : null);
+    res.status(201).json({ userId: id, label: body.label, expiresAt: body.expiresAt, token });
+  });
+
+  router.get('/me/tokens', async (_req, res) => {
+    const user = currentUser(res);
+    authorize(user, 'account.manage');
+    res.json({ items: await listApiTokens(db, user.id) });
+  });
+
+  router.post('/tokens/:id/revoke', async (req, res) => {
+    const user = currentUser(res);
+    authorize(user, 'account.manage');
+    const { id } = parse(tokenParams, req.params, 'path');
+    const owner = await apiTokenOwner(db, id);
+    // Another user's token is as unknown as one that does not exist, except to admins.
+    if (!owner || (owner !== user.id && user.role !== 'admin')) throw notFound(`API token ${id} of yours`);
+    await revokeApiToken(db, id, user.id);
+    res.json({ id, revoked: true });
+  });
+
+  return router;
+}
