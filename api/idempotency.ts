@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Db } from '../db/connection.js';
+import { claimKey, forgetKey, keepOutcome, type IdempotencyTimes } from '../db/idempotency-keys.js';
 import { currentUser } from './auth.js';
 import { Problem } from './problem.js';
 import { idempotencyKey } from './schemas.js';
@@ -11,12 +12,18 @@ interface StoredResponse {
   location: string | null;
 }
 
+/** How long a first request holds its key, and how long a key is kept (IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_HOURS). */
+export const IDEMPOTENCY_DEFAULTS: IdempotencyTimes = { leaseMs: 30_000, ttlMs: 24 * 3600_000 };
+
 /**
  * Every POST honours `Idempotency-Key`: the first response is kept, and a repeat of the same
  * request with the same key gets it back without anything else happening. The same key with a
- * different request is refused (422); a repeat while the first is still running gets 409.
+ * different request is refused (422). While the first request runs it holds a lease: a repeat
+ * then gets 409 with Retry-After. If the first request's process died, the lease lapses and the
+ * repeat runs it again; its workflow update carries the key as its id, so Temporal gives back the
+ * first outcome instead of applying it twice. Keys expire after `ttlMs`.
  */
-export function idempotency(db: Db): RequestHandler {
+export function idempotency(db: Db, times: IdempotencyTimes = IDEMPOTENCY_DEFAULTS): RequestHandler {
   return async (req, res, next) => {
     const raw = req.get('Idempotency-Key');
     if (req.method !== 'POST' || raw === undefined) return next();
@@ -29,24 +36,22 @@ export function idempotency(db: Db): RequestHandler {
     // A file (an import) is hashed as its bytes; anything else as its JSON.
     const payload = Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body ?? null);
     const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl}\n`).update(payload).digest('hex');
-    const claimed = await db
-      .insertInto('idempotency_keys')
-      .values({ user_id: user.id, key: raw, method: req.method, path: req.originalUrl, request_hash: requestHash, status: null, response: null })
-      .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
-      .executeTakeFirst();
-    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) {
-      const first = await db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', user.id).where('key', '=', raw).executeTakeFirstOrThrow();
-      if (first.request_hash !== requestHash) {
+    const claim = await claimKey(db, { userId: user.id, key: raw, method: req.method, path: req.originalUrl, requestHash }, times);
+    switch (claim.outcome) {
+      case 'mismatch':
         throw new Problem(422, 'Idempotency-Key reused', 'This Idempotency-Key was used for a different request; use a new key for a new request.', [
           { field: 'Idempotency-Key', reason: 'already used for a different request' },
         ]);
-      }
-      if (first.status === null) throw new Problem(409, 'Request in progress', 'The first request with this Idempotency-Key is still running; retry shortly.');
-      return replay(res, first.status, first.response as StoredResponse);
+      case 'running':
+        res.set('Retry-After', String(Math.max(1, Math.ceil(claim.retryAfterMs / 1000))));
+        throw new Problem(409, 'Request in progress', 'The first request with this Idempotency-Key is still running; retry after the time in Retry-After.');
+      case 'done':
+        return replay(res, claim.status, claim.response as StoredResponse);
+      case 'claimed':
+        res.locals.idempotencyKey = raw;
+        keepResponse(db, res, user.id, raw);
+        return next();
     }
-    res.locals.idempotencyKey = raw;
-    keepResponse(db, res, user.id, raw);
-    next();
   };
 }
 
@@ -57,23 +62,30 @@ function replay(res: Response, status: number, stored: StoredResponse): void {
   res.send(JSON.stringify(stored.body));
 }
 
+/** Fields whose values are secrets (a new API token): never stored; a replay says so instead. */
+const SECRET_FIELDS = new Set(['token', 'secret', 'password']);
+
+export function withoutSecrets(body: unknown): unknown {
+  if (Array.isArray(body)) return body.map(withoutSecrets);
+  if (body === null || typeof body !== 'object') return body;
+  return Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [k, SECRET_FIELDS.has(k) && typeof v === 'string' ? '(shown once, in the first response only)' : withoutSecrets(v)]),
+  );
+}
+
 /**
  * Stores the response before sending it, so that a retry arriving right after sees it. A server
- * error frees the key instead, so that a retry can try again.
+ * error frees the key instead, so that a retry can try again. If neither can be written (the
+ * database is gone), the lease lapses by itself.
  */
 function keepResponse(db: Db, res: Response, userId: string, key: string): void {
   const send = res.json.bind(res);
-  const row = () => db.updateTable('idempotency_keys').where('user_id', '=', userId).where('key', '=', key);
   res.json = (body: unknown) => {
     // res.json sets its own Content-Type later; a problem has set one already.
-    const stored: StoredResponse = { body, contentType: res.get('Content-Type') ?? 'application/json', location: res.get('Location') ?? null };
-    const write =
-      res.statusCode >= 500
-        ? db.deleteFrom('idempotency_keys').where('user_id', '=', userId).where('key', '=', key).execute()
-        : row().set({ status: res.statusCode, response: JSON.stringify(stored) }).execute();
-    // If the response cannot be kept, the key is freed rather than left "in progress" forever.
+    const stored: StoredResponse = { body: withoutSecrets(body), contentType: res.get('Content-Type') ?? 'application/json', location: res.get('Location') ?? null };
+    const write = res.statusCode >= 500 ? forgetKey(db, userId, key) : keepOutcome(db, userId, key, res.statusCode, stored);
     write
-      .catch(() => db.deleteFrom('idempotency_keys').where('user_id', '=', userId).where('key', '=', key).execute())
+      .catch(() => forgetKey(db, userId, key))
       .catch(() => undefined)
       .finally(() => send(body));
     return res;

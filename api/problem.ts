@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { isTransient } from '../db/errors.js';
 import { z } from 'zod';
 import type { Logger } from '../config/logger.js';
 import type { ErrorType} from '../workflows/contract.js';
@@ -13,9 +14,29 @@ export class Problem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors: FieldReason[] = [],
+    /** Sent as Retry-After (seconds) where trying again later will work. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(detail);
   }
+}
+
+/** How long a client should wait before trying again while a dependency is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+// gRPC status codes: CANCELLED 1, DEADLINE_EXCEEDED 4, RESOURCE_EXHAUSTED 8, UNAVAILABLE 14.
+const TEMPORAL_DOWN: readonly number[] = [1, 4, 8, 14];
+
+/** Temporal or PostgreSQL can't be reached now (or did not answer in time): a 503, never a 500. */
+function unavailable(err: unknown): Problem | null {
+  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : null;
+  if ((grpc && TEMPORAL_DOWN.includes(grpc.code)) || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new Problem(503, 'Temporarily unavailable', 'The workflow service (Temporal) or its worker is not answering; nothing was lost. Try again shortly.', [], RETRY_AFTER_SECONDS);
+  }
+  if (isTransient(err)) {
+    return new Problem(503, 'Temporarily unavailable', 'The database is not answering; nothing was written. Try again shortly.', [], RETRY_AFTER_SECONDS);
+  }
+  return null;
 }
 
 /** Where a request value came from; names the field when the whole value is wrong. */
@@ -51,6 +72,13 @@ export function toProblem(err: unknown): Problem | null {
     return new Problem(400, 'Malformed JSON', 'The request body is not valid JSON.', [{ field: '(body)', reason: 'not valid JSON' }]);
   }
   if (e?.type === 'entity.too.large') return new Problem(413, 'Request too large', 'The request body exceeds 1 MB.');
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+    return new Problem(415, 'Unsupported encoding', 'Send the body as UTF-8.', [{ field: '(body)', reason: 'must be UTF-8' }]);
+  }
+  // A path the router cannot decode (a stray %): the client's mistake, not ours.
+  if (err instanceof URIError || (e?.status === 400 && /decode|URI/i.test((err as Error).message ?? ''))) {
+    return new Problem(400, 'Malformed path', 'The path has a malformed percent-encoding; encode it again and retry.', [{ field: '(path)', reason: 'malformed percent-encoding' }]);
+  }
   if (err instanceof WorkflowNotFoundError) {
     // An update to a project whose workflow has ended reaches no running workflow either.
     if (/completed/i.test(err.message)) {
@@ -68,7 +96,7 @@ export function toProblem(err: unknown): Problem | null {
     const mapped = failure.type ? UPDATE_FAILURES[failure.type as ErrorType] : undefined;
     if (mapped) return new Problem(mapped.status, mapped.title, failure.message, (failure.details ?? []) as FieldReason[]);
   }
-  return null;
+  return unavailable(err);
 }
 
 export const notFound: RequestHandler = (req, _res, next) => {
@@ -80,6 +108,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     const problem = toProblem(err);
     if (!problem) log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     const p = problem ?? new Problem(500, 'Internal error', 'Something went wrong on our side; it has been logged. Try again later.');
+    if (p.retryAfterSeconds !== null) res.set('Retry-After', String(p.retryAfterSeconds));
     res
       .status(p.status)
       .type('application/problem+json')

@@ -1,21 +1,27 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import {
   displayName,
   PROJECT_WORKFLOW,
   ProjectCityAttr,
   ProjectStageAttr,
+  whenReady,
   type ProjectInput,
   type ProjectLandingWorkflow,
 } from '../workflows/contract.js';
 
-/** Starts a project's workflow (ID = code). A code is used once, ever: a second start is refused even after the first has closed. */
-export function startProject(client: Client, taskQueue: string, input: ProjectInput): Promise<WorkflowHandle<ProjectLandingWorkflow> & { firstExecutionRunId: string }> {
-  return client.workflow.start<ProjectLandingWorkflow>(PROJECT_WORKFLOW, {
+/**
+ * Starts a project's workflow (ID = code) and returns once it is ready: its start recorded and
+ * its first tasks open, so that they can be completed at once (update-with-start, one round trip).
+ * A code is used once, ever: a second start is refused even after the first has closed. A repeat
+ * of the very same start (a retried request) finds the running project and answers as the first did.
+ */
+export async function startProject(client: Client, taskQueue: string, input: ProjectInput): Promise<{ firstExecutionRunId: string }> {
+  const start = new WithStartWorkflowOperation<ProjectLandingWorkflow>(PROJECT_WORKFLOW, {
     workflowId: input.code,
     taskQueue,
     args: [input],
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    workflowIdConflictPolicy: 'FAIL',
+    workflowIdConflictPolicy: 'USE_EXISTING',
     typedSearchAttributes: [
       { key: ProjectStageAttr, value: input.stage },
       { key: ProjectCityAttr, value: input.city },
@@ -23,6 +29,15 @@ export function startProject(client: Client, taskQueue: string, input: ProjectIn
     staticSummary: summaryOf(input),
     staticDetails: detailsOf(input),
   });
+  const ready = await client.workflow.executeUpdateWithStart(whenReady, { startWorkflowOperation: start });
+  if (!sameProject(ready.input, input)) throw new WorkflowExecutionAlreadyStartedError('Workflow execution already started', input.code, PROJECT_WORKFLOW);
+  return { firstExecutionRunId: ready.firstExecutionRunId };
+}
+
+/** The same start: every field the same, registered by the same person (a retried request). */
+function sameProject(a: ProjectInput, b: ProjectInput): boolean {
+  const canonical = (p: ProjectInput) => JSON.stringify(Object.entries(p).filter(([, v]) => v !== undefined).sort(([x], [y]) => x.localeCompare(y)));
+  return canonical(a) === canonical(b);
 }
 
 const CAPITAL_LABEL = { domestic: '内资', foreign: '外资' } as const;

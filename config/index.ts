@@ -61,6 +61,9 @@ const schema = z.object({
     .default('postgres://postgres@127.0.0.1:5432/luodi'),
   PORT: port(3000),
   TRUST_PROXY: trustProxy,
+  /** How long a first request holds its Idempotency-Key before a repeat may run it again, and how long keys are kept. */
+  IDEMPOTENCY_LEASE_MS: z.coerce.number('must be milliseconds').int().min(100).default(30_000),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number('must be hours').int().min(1).max(24 * 90).default(24),
   WORKING_DAY_SECONDS: z.coerce.number('must be a number of seconds').positive('must be more than 0').optional(),
   /** Outgoing mail, e.g. smtp://user:pass@mail.example.gov.cn:587; unset: email notifications are not sent. */
   SMTP_URL: z.url('must be an smtp:// or smtps:// URL').refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL').optional(),

@@ -201,7 +201,8 @@ describe('POST /api/projects/:code/stage (update advanceStage)', () => {
     expect(res.contentType).toContain('application/problem+json');
     expect(res.body.errors).toEqual([{ field: 'to', reason: expect.stringContaining('negotiating') }]);
 
-    const accepted = (await handle.fetchHistory()).events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+    // The only update accepted is the start's own readiness check (update-with-start).
+    const accepted = (await handle.fetchHistory()).events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes && e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name !== 'whenReady') ?? [];
     expect(accepted).toHaveLength(0);
     expect((await stack.api(`/api/projects/${code}`)).body).toMatchObject({ stage: 'intention', version: 1 });
     expect(await auditOf(code)).toHaveLength(1);

@@ -18,7 +18,7 @@ Runtime.install({
 });
 
 async function main(): Promise<void> {
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection was lost; the pool opens a new one when needed') });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
     throw new Error(`Cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${err.message}); start it with npm run temporal or set TEMPORAL_ADDRESS.`);
   });

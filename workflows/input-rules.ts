@@ -62,7 +62,8 @@ export function dateProblem(value: unknown): string | null {
   const m = typeof value === 'string' ? DATE.exec(value) : null;
   if (!m) return 'must be a date as YYYY-MM-DD';
   const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (Number(m[1]) < 1000 || day.toISOString().slice(0, 10) !== value) return 'must be a real calendar date';
+  // 2018-02-30 is no day at all: the same answer as a malformed date.
+  if (Number(m[1]) < 1000 || day.toISOString().slice(0, 10) !== value) return 'must be a date as YYYY-MM-DD';
   if (value < DATE_RANGE.from || value > DATE_RANGE.to) return `must be between ${DATE_RANGE.from} and ${DATE_RANGE.to}`;
   return null;
 }

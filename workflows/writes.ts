@@ -11,7 +11,8 @@ import type { CapitalIncrease, FundsEntry, NotificationRequest, ProjectEvent, Pr
 const activities = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   // Transient errors retry until the dependency is back; data errors are non-retryable (activities/errors.ts).
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  // At most 10 s between tries, so that the worker catches up soon after PostgreSQL returns.
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
 
 /** At most this many failed writes are kept; beyond it the oldest are dropped and counted. */

@@ -23,7 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('idempotency_keys')
     .addColumn('locked_until', 'timestamptz')
-    .addColumn('expires_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now() + interval '7 days'`))
+    .addColumn('expires_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now() + interval '24 hours'`))
     .execute();
   await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').column('expires_at').execute();
 }
