@@ -34,8 +34,10 @@ export function createAdminRouter(deps: RouteDeps): Router {
   const router = Router();
 
   router.get('/users', async (_req, res) => {
-    authorize(currentUser(res), 'users.manage');
-    res.json({ items: await listUsers(deps.db) });
+    const admin = currentUser(res);
+    authorize(admin, 'users.manage');
+    // An admin for one city sees that city's users only.
+    res.json({ items: (await listUsers(deps.db)).filter((u) => !admin.city || u.city === admin.city) });
   });
 
   router.post('/users', async (req, res) => {

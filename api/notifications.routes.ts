@@ -80,9 +80,13 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
   });
 
   router.get('/outbox', async (req, res) => {
-    authorize(currentUser(res), 'notifications.manage');
+    const user = currentUser(res);
+    authorize(user, 'notifications.manage');
     const { status } = parse(z.object({ status: z.enum(['pending', 'sending', 'delivered', 'dead']).default('dead') }), req.query, 'query');
-    const rows = await db.selectFrom('outbox').selectAll().where('status', '=', status).orderBy('id', 'desc').limit(200).execute();
+    let query = db.selectFrom('outbox').selectAll('outbox').where('status', '=', status);
+    // An admin for one city sees the notifications about that city's projects only.
+    if (user.city) query = query.where('project_code', 'in', db.selectFrom('projects').select('code').where('city', '=', user.city));
+    const rows = await query.orderBy('id', 'desc').limit(200).execute();
     res.json({ items: rows.map((r) => ({ id: r.id, dedupeKey: r.dedupe_key, channel: r.channel, userId: r.user_id, email: r.email, webhookId: r.webhook_id, subject: r.subject, status: r.status, attempts: r.attempts, lastError: r.last_error })) });
   });
 
@@ -93,8 +97,11 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
   });
 
   router.get('/contacts', async (_req, res) => {
-    authorize(currentUser(res), 'notifications.manage');
-    res.json({ items: await db.selectFrom('contacts').selectAll().orderBy('city').orderBy('audience').execute() });
+    const user = currentUser(res);
+    authorize(user, 'notifications.manage');
+    let query = db.selectFrom('contacts').selectAll();
+    if (user.city) query = query.where('city', '=', user.city);
+    res.json({ items: await query.orderBy('city').orderBy('audience').execute() });
   });
 
   router.post('/contacts', async (req, res) => {

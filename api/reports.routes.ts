@@ -1,10 +1,22 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { listReports, reportWithRestatements } from '../db/reports.js';
+import type { User } from '../db/users.js';
 import { currentUser } from './auth.js';
 import { notFound, parse, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
 import { reportWorkbook, type ReportContent } from './statistics/report-workbook.js';
+
+/**
+ * What of a report a user may read: all of it province-wide; a city's user, that city's figures
+ * only (not the province's, nor other cities'). The content hash is the whole report's.
+ */
+export function reportForUser(content: unknown, user: User): ReportContent {
+  const report = content as ReportContent;
+  if (!user.city) return report;
+  const own = report.cities[user.city];
+  return { quarter: report.quarter, cities: own ? { [user.city]: own } : {} };
+}
 
 /** Frozen quarterly reports and their restatements. */
 export function createReportsRouter(deps: RouteDeps): Router {
@@ -15,7 +27,8 @@ export function createReportsRouter(deps: RouteDeps): Router {
   });
   /** The frozen report, or with ?restatement=N that restatement, as an Excel sheet with Chinese headers. */
   router.get('/reports/:quarter.xlsx', async (req, res) => {
-    authorize(currentUser(res), 'statistics.read');
+    const user = currentUser(res);
+    authorize(user, 'statistics.read');
     const { quarter } = parse(z.object({ quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter such as 2017Q1') }), req.params, 'path');
     const { restatement } = parse(z.object({ restatement: z.coerce.number().int().min(1).optional() }), req.query, 'query');
     const found = await reportWithRestatements(deps.db, quarter);
@@ -23,7 +36,7 @@ export function createReportsRouter(deps: RouteDeps): Router {
     const chosen = restatement ? found.restatements.find((r) => r.seq === restatement) : undefined;
     if (restatement && !chosen) throw notFound(`restatement ${restatement} of ${quarter}`);
     const version = chosen ? `更正第${chosen.seq}版` : '发布版';
-    const workbook = await reportWorkbook((chosen ?? found.report).content as unknown as ReportContent, version, (chosen ?? found.report).content_hash);
+    const workbook = await reportWorkbook(reportForUser((chosen ?? found.report).content, user), version, (chosen ?? found.report).content_hash);
     res
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .set('Content-Disposition', `attachment; filename="luodi-${quarter}.xlsx"; filename*=UTF-8''${encodeURIComponent(`调度报告-${quarter}-${version}.xlsx`)}`)
@@ -31,14 +44,16 @@ export function createReportsRouter(deps: RouteDeps): Router {
   });
 
   router.get('/reports/:quarter', async (req, res) => {
-    authorize(currentUser(res), 'statistics.read');
+    const user = currentUser(res);
+    authorize(user, 'statistics.read');
     const { quarter } = parse(z.object({ quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter such as 2017Q1') }), req.params, 'path');
     const found = await reportWithRestatements(deps.db, quarter);
     if (!found) throw notFound(`report for ${quarter}`);
     res.json({
       quarter,
-      frozen: { content: found.report.content, contentHash: found.report.content_hash, frozenAt: found.report.frozen_at.toISOString() },
-      restatements: found.restatements.map((r) => ({ seq: r.seq, content: r.content, contentHash: r.content_hash, previousHash: r.previous_hash, restatedAt: r.restated_at.toISOString() })),
+      scope: user.city ?? '全省',
+      frozen: { content: reportForUser(found.report.content, user), contentHash: found.report.content_hash, frozenAt: found.report.frozen_at.toISOString() },
+      restatements: found.restatements.map((r) => ({ seq: r.seq, content: reportForUser(r.content, user), contentHash: r.content_hash, previousHash: r.previous_hash, restatedAt: r.restated_at.toISOString() })),
     });
   });
   return router;

@@ -55,9 +55,13 @@ export function createStatisticsRouter(deps: RouteDeps): Router {
   });
 
   router.get('/targets', async (req, res) => {
-    authorize(currentUser(res), 'statistics.read');
+    const user = currentUser(res);
+    authorize(user, 'statistics.read');
     const { year } = parse(z.object({ year: z.coerce.number('must be a year').int().min(2000).max(2100) }), req.query, 'query');
-    res.json({ items: await deps.db.selectFrom('targets').selectAll().where('year', '=', year).orderBy('city').orderBy('category').execute() });
+    // A city's users see their city's targets only.
+    let targets = deps.db.selectFrom('targets').selectAll().where('year', '=', year);
+    if (user.city) targets = targets.where('city', '=', user.city);
+    res.json({ items: await targets.orderBy('city').orderBy('category').execute() });
   });
 
   router.post('/targets', async (req, res) => {

@@ -4,7 +4,8 @@ import type { statistics } from './report.js';
 type Figures = Awaited<ReturnType<typeof statistics>>;
 export interface ReportContent {
   quarter: string;
-  province: Figures;
+  /** Absent in what a city's user reads: their city's figures only. */
+  province?: Figures;
   cities: Record<string, Figures>;
 }
 
@@ -42,9 +43,11 @@ export async function reportWorkbook(content: ReportContent, version: string, ha
   workbook.creator = 'luodi';
   const ws = workbook.addWorksheet(`${content.quarter} 调度`);
   ws.addRow([`${content.quarter} 招商引资调度报告（${version}）`]).font = { bold: true, size: 14 };
-  ws.addRow([`统计期间 ${content.province.period.from} 至 ${content.province.period.to} · SHA-256 ${hash}`]);
+  const areas = [...(content.province ? [['全省', content.province] as const] : []), ...Object.entries(content.cities)];
+  const period = areas[0]?.[1].period;
+  ws.addRow([`统计期间 ${period?.from ?? ''} 至 ${period?.to ?? ''} · SHA-256 ${hash}`]);
   ws.addRow(HEADERS).font = { bold: true };
-  for (const [area, figures] of [['全省', content.province] as const, ...Object.entries(content.cities)]) {
+  for (const [area, figures] of areas) {
     ws.addRow(row(area, figures).map((v) => (v === null ? '' : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v)));
   }
   ws.columns.forEach((c, i) => (c.width = i === 0 ? 12 : 16));
