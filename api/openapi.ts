@@ -17,6 +17,7 @@ import {
 } from './schemas.js';
 import { statisticsQuery, targetBody } from './statistics.routes.js';
 import { calendarDayBody, newUserBody } from './admin.routes.js';
+import { newTokenBody } from './tokens.routes.js';
 import { channelsBody, contactBody, webhookBodySchema } from './notifications.routes.js';
 import { taskTemplateInput } from '../db/template-schema.js';
 
@@ -101,6 +102,7 @@ export function openApiDocument(version: string) {
         IncreaseCapital: schema(increaseCapitalBody),
         Target: schema(targetBody),
         NewUser: schema(newUserBody),
+        NewToken: schema(newTokenBody),
         Channels: schema(channelsBody),
         Contact: schema(contactBody),
         WebhookEndpoint: schema(webhookBodySchema),
@@ -234,6 +236,16 @@ export function openApiDocument(version: string) {
       '/api/users': {
         get: operation({ summary: 'Users (admins)', tag: 'admin', ok: ['200', 'Every user'] }),
         post: operation({ summary: 'Add a user; the response holds its first API token, shown once (admins)', tag: 'admin', body: 'NewUser', ok: ['201', 'The user and its token'], also: { '409': 'The login name is taken' } }),
+      },
+      '/api/users/{id}/tokens': {
+        get: operation({ summary: "A user's API tokens: label, expiry, last use, revocation; never the token (admins)", tag: 'admin', path: z.object({ id: z.string() }), ok: ['200', 'The tokens'], also: { '404': 'No such user' } }),
+        post: operation({ summary: 'A new API token for a user, with an optional expiry; shown once (admins)', tag: 'admin', path: z.object({ id: z.string() }), body: 'NewToken', ok: ['201', 'The token'], also: { '404': 'No such user' } }),
+      },
+      '/api/me/tokens': {
+        get: operation({ summary: 'My API tokens', tag: 'admin', ok: ['200', 'The tokens'] }),
+      },
+      '/api/tokens/{id}/revoke': {
+        post: operation({ summary: 'Revoke an API token: from then on it is a 401 (my own; admins: anyone’s)', tag: 'admin', path: z.object({ id: z.string() }), body: 'Empty', ok: ['200', 'Revoked'], also: { '404': 'No such token of yours' } }),
       },
       '/api/templates': {
         get: operation({ summary: 'Task templates and their versions', tag: 'admin', ok: ['200', 'Every version'] }),

@@ -105,6 +105,11 @@ const routes: Route[] = [
     body: () => ({ id: `u.${Math.random().toString(36).slice(2, 10)}`, name: '新用户', role: 'supervisor' }),
     allowed: ['admin'],
   },
+  { name: "list a user's API tokens", method: 'GET', path: () => '/api/users/__ADMIN__/tokens', allowed: ['admin'] },
+  { name: 'create an API token for a user', method: 'POST', path: () => '/api/users/__ADMIN__/tokens', body: () => ({ label: 'matrix' }), allowed: ['admin'] },
+  { name: 'list my API tokens', method: 'GET', path: () => '/api/me/tokens', allowed: everyone },
+  // Anyone may ask; a token that is not theirs is a 404 (signin-security.test.ts).
+  { name: 'revoke an API token', method: 'POST', path: () => '/api/tokens/999999999/revoke', body: () => ({}), allowed: everyone },
   { name: 'list task templates', method: 'GET', path: () => '/api/templates', allowed: everyone },
   { name: 'read a task template', method: 'GET', path: () => '/api/templates/industrial', allowed: everyone },
   {
@@ -163,7 +168,7 @@ const cases = routes.flatMap((route) => everyone.map((user) => ({ route, user, a
 describe.each(routes)('$name', (route) => {
   test.each(everyone.map((user) => ({ user, allowed: route.allowed.includes(user) })))('$user: allowed $allowed', async ({ user, allowed }) => {
     const code = allowed && route.freshProject ? await signedProject() : shared;
-    const res = await stack.api(route.path(code), { method: route.method, as: user, ...payload(route, code) });
+    const res = await stack.api(route.path(code).replace('__ADMIN__', stack.userIds.admin), { method: route.method, as: user, ...payload(route, code) });
     if (allowed) expect([401, 403], JSON.stringify(res.body)).not.toContain(res.status);
     else {
       expect(res.status, JSON.stringify(res.body)).toBe(403);
