@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/connection.js';
-import { appendCapitalIncrease, appendFundsEntry, appendVerification } from '../db/funds.js';
+import { appendCapitalIncrease, appendFundsEntry, appendVerification, appendVoid } from '../db/funds.js';
 import { insertNotificationRequests } from '../db/notifications.js';
 import { enqueueNotifications } from '../db/outbox.js';
 import { publishReport, type PublishOutcome } from '../db/reports.js';
@@ -59,6 +59,11 @@ export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3
         if ((err as { code?: string }).code === '23514') throw ApplicationFailure.create({ type: ErrorType.FourEyes, message: (err as Error).message, nonRetryable: true });
         throw err;
       }
+    },
+
+    /** Records that an unverified entry is void; the database refuses a verified one. */
+    async voidFundsEntry(projectCode: string, v: { entryId: string; voidedBy: string; voidedAt: string; reason: string }): Promise<void> {
+      await appendVoid(db, projectCode, v);
     },
 
     /** Records a capital increase's increment (idempotent by id). */

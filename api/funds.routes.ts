@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { entryIdOf, projectLedger } from '../db/funds.js';
-import { increaseCapital, recordFunds, reverseFunds, verifyFunds } from '../workflows/contract.js';
+import { increaseCapital, recordFunds, reverseFunds, verifyFunds, voidFunds } from '../workflows/contract.js';
 import { currentUser } from './auth.js';
 import { actingOf, codeOf, parse, projectScope, updateProject, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
-import { fundsEntryParams, increaseCapitalBody, recordFundsBody, reverseFundsBody } from './schemas.js';
+import { fundsEntryParams, increaseCapitalBody, recordFundsBody, reverseFundsBody, voidFundsBody } from './schemas.js';
 
 /** The funds ledger (实际到位资金): coordinators record and reverse, verifiers verify (four-eyes). */
 export function createFundsRouter(deps: RouteDeps): Router {
@@ -28,6 +28,9 @@ export function createFundsRouter(deps: RouteDeps): Router {
         reason: r.reason,
         verifiedBy: r.verified_by,
         verifiedAt: r.verified_at?.toISOString() ?? null,
+        voidedBy: r.voided_by,
+        voidedAt: r.voided_at?.toISOString() ?? null,
+        voidReason: r.void_reason,
       })),
     });
   });
@@ -41,6 +44,13 @@ export function createFundsRouter(deps: RouteDeps): Router {
   router.post('/:code/funds/:entryId/verify', async (req, res) => {
     const { code, entryId } = parse(fundsEntryParams, req.params, 'path');
     res.json(await updateProject(deps, actingOf(res), { code, action: 'funds.verify' }, verifyFunds, (actor, requestId) => ({ requestId, entryId, actor })));
+  });
+
+  // An unverified entry made by mistake is voided (作废), with a reason; a verified one is reversed instead.
+  router.post('/:code/funds/:entryId/void', async (req, res) => {
+    const { code, entryId } = parse(fundsEntryParams, req.params, 'path');
+    const { reason } = parse(voidFundsBody, req.body, 'body');
+    res.json(await updateProject(deps, actingOf(res), { code, action: 'funds.void' }, voidFunds, (actor, requestId) => ({ requestId, entryId, reason, actor })));
   });
 
   router.post('/:code/funds/:entryId/reverse', async (req, res) => {

@@ -13,6 +13,7 @@ import {
   fundsEntryParams,
   recordFundsBody,
   reverseFundsBody,
+  voidFundsBody,
   increaseCapitalBody,
 } from './schemas.js';
 import { statisticsQuery, targetBody } from './statistics.routes.js';
@@ -98,6 +99,7 @@ export function openApiDocument(version: string) {
         Withdraw: schema(withdrawBody),
         RecordFunds: schema(recordFundsBody),
         ReverseFunds: schema(reverseFundsBody),
+        VoidFunds: schema(voidFundsBody),
         Empty: { type: 'object', additionalProperties: false },
         IncreaseCapital: schema(increaseCapitalBody),
         Target: schema(targetBody),
@@ -157,6 +159,9 @@ export function openApiDocument(version: string) {
       },
       '/api/projects/{code}/funds/{entryId}/verify': {
         post: operation({ summary: 'Verify an entry against its evidence (verifiers; not the person who entered it)', tag: 'funds', path: fundsEntryParams, body: 'Empty', ok: ['200', 'The entry, verified'], also: { '404': 'No such entry', '409': 'Already verified' } }),
+      },
+      '/api/projects/{code}/funds/{entryId}/void': {
+        post: operation({ summary: 'Void (作废) an unverified entry made by mistake, with a reason; it never counts (coordinators)', tag: 'funds', path: fundsEntryParams, body: 'VoidFunds', ok: ['200', 'The entry, voided'], also: { '404': 'No such entry', '409': 'Verified (reverse it instead), or already voided' } }),
       },
       '/api/projects/{code}/funds/{entryId}/reverse': {
         post: operation({ summary: 'Correct an entry by a reversal, which must be verified too (coordinators)', tag: 'funds', path: fundsEntryParams, body: 'ReverseFunds', ok: ['201', 'The reversal'], also: { '404': 'No such entry', '409': 'Already reversed, or a reversal' } }),

@@ -20,6 +20,7 @@ export type Action =
   | 'funds.record'
   | 'funds.verify'
   | 'funds.reverse'
+  | 'funds.void'
   | 'statistics.read'
   | 'targets.manage'
   | 'notifications.read'
@@ -51,6 +52,8 @@ const ROLES_FOR: Readonly<Record<Action, readonly Role[]>> = {
   'funds.record': ['coordinator'],
   'funds.verify': ['verifier'],
   'funds.reverse': ['coordinator'],
+  // Funds are entered by coordinators: whoever entered an entry, or another coordinator of the city.
+  'funds.void': ['coordinator'],
   'statistics.read': ['supervisor', 'coordinator', 'verifier', 'admin'],
   'targets.manage': ['admin'],
   'notifications.read': ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'],

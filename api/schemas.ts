@@ -62,6 +62,8 @@ export const recordFundsBody = z.strictObject({
 
 export const reverseFundsBody = z.strictObject({ reason: paragraph() });
 
+export const voidFundsBody = z.strictObject({ reason: paragraph() });
+
 /** 增资: only the increment, in the contract's currency, and the date it was agreed. */
 export const increaseCapitalBody = z.strictObject({
   amountMinor: minorUnits({ positive: true }),

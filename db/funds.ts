@@ -53,10 +53,20 @@ export async function projectLedger(db: Db, projectCode: string) {
   return db
     .selectFrom('funds_entries')
     .leftJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
-    .select([...ENTRY_COLUMNS, 'funds_verifications.verified_by', 'funds_verifications.verified_at'])
+    .leftJoin('funds_voids', 'funds_voids.entry_id', 'funds_entries.entry_id')
+    .select([...ENTRY_COLUMNS, 'funds_verifications.verified_by', 'funds_verifications.verified_at', 'funds_voids.voided_by', 'funds_voids.voided_at', 'funds_voids.reason as void_reason'])
     .where('funds_entries.project_code', '=', projectCode)
     .orderBy('funds_entries.entered_at')
     .orderBy('funds_entries.entry_id')
+    .execute();
+}
+
+/** Records that an entry is void; again (a retried activity) does nothing. The database refuses a verified entry. */
+export async function appendVoid(db: Db, projectCode: string, v: { entryId: string; voidedBy: string; voidedAt: string; reason: string }): Promise<void> {
+  await db
+    .insertInto('funds_voids')
+    .values({ entry_id: ledgerId(projectCode, v.entryId), voided_by: v.voidedBy, voided_at: v.voidedAt, reason: v.reason })
+    .onConflict((oc) => oc.column('entry_id').doNothing())
     .execute();
 }
 
@@ -82,8 +92,10 @@ export async function pendingVerifications(db: Db, { city, limit }: { city: stri
     .selectFrom('funds_entries')
     .innerJoin('projects', 'projects.code', 'funds_entries.project_code')
     .leftJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
+    .leftJoin('funds_voids', 'funds_voids.entry_id', 'funds_entries.entry_id')
     .select([...ENTRY_COLUMNS, 'funds_entries.project_code', 'projects.name', 'projects.city'])
-    .where('funds_verifications.entry_id', 'is', null);
+    .where('funds_verifications.entry_id', 'is', null)
+    .where('funds_voids.entry_id', 'is', null);
   if (city) query = query.where('projects.city', '=', city);
   return query.orderBy('funds_entries.entered_at').orderBy('funds_entries.entry_id').limit(limit).execute();
 }

@@ -191,6 +191,14 @@ export interface FundsEntryTable {
   recorded_at: ColumnType<Date, never, never>;
 }
 
+export interface FundsVoidTable {
+  entry_id: string;
+  voided_by: string;
+  voided_at: ColumnType<Date, string, never>;
+  reason: string;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
 export interface FundsVerificationTable {
   entry_id: string;
   verified_by: string;
@@ -325,6 +333,7 @@ export interface Database {
   sessions: SessionTable;
   funds_entries: FundsEntryTable;
   funds_verifications: FundsVerificationTable;
+  funds_voids: FundsVoidTable;
   targets: TargetTable;
   capital_increases: CapitalIncreaseTable;
   reports: ReportTable;

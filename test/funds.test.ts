@@ -1,10 +1,17 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { addTemplateVersion } from '../db/templates.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack(await bundle());
+  // One milestone: completing it brings the project to the funds stage.
+  await addTemplateVersion(
+    stack.db,
+    { projectType: 'funds_quick', name: { zh: '到资快测', en: 'Funds quick' }, tasks: [{ key: 'only', department: 'natural_resources', title: { zh: '唯一任务', en: 'The only task' }, dependsOn: [], dueWorkingDays: 300, fields: [] }] },
+    'admin.test',
+  );
 });
 afterAll(async () => {
   await stack?.close();
@@ -118,5 +125,65 @@ describe('the database itself keeps the ledger honest', () => {
         .values({ entry_id: `${code}:X`, project_code: code, kind: 'reversal', amount_minor: '-1', currency: 'CNY', received_on: '2018-07-10', evidence: 'x', entered_by: 'x', entered_at: new Date().toISOString(), reverses: id, reason: 'x' })
         .execute(),
     ).rejects.toThrow(/must negate/);
+  });
+});
+
+describe('voiding, reversing and closing', () => {
+  test('an unverified mistake is voided, never reversed; it never counts and cannot be verified', async () => {
+    const code = await signedProject();
+    await stack.api(`/api/projects/${code}/funds`, { body: tranche });
+    const reversal = await stack.api(`/api/projects/${code}/funds/F1/reverse`, { body: { reason: '录错了' } });
+    expect(reversal.status).toBe(409);
+    expect(reversal.body.errors).toEqual([{ field: 'entryId', reason: expect.stringContaining('void') }]);
+    expect((await stack.api(`/api/projects/${code}/funds/F1/void`, { as: 'verifier', body: { reason: 'x' } })).status).toBe(403);
+    expect((await stack.api(`/api/projects/${code}/funds/F1/void`, { body: { reason: 'a\u0000b' } })).status).toBe(400);
+    const voided = await stack.api(`/api/projects/${code}/funds/F1/void`, { body: { reason: '重复录入' } });
+    expect(voided.status).toBe(200);
+    expect(voided.body).toMatchObject({ id: 'F1', voidedBy: stack.userIds.coordinator, voidReason: '重复录入', verifiedAt: null });
+    expect((await stack.api(`/api/projects/${code}/funds/F1/verify`, { as: 'verifier', body: {} })).status).toBe(409);
+    expect((await stack.api(`/api/projects/${code}/funds/F1/void`, { body: { reason: '再作废' } })).status).toBe(409);
+    const ledger = await eventually(async () => {
+      const l = await stack.api(`/api/projects/${code}/funds`);
+      return l.body.items[0]?.voidedAt ? l.body.items : undefined;
+    });
+    expect(ledger).toEqual([expect.objectContaining({ id: 'F1', voidedBy: stack.userIds.coordinator, voidReason: '重复录入', verifiedAt: null })]);
+    // Even past the workflow, the database keeps verified and voided apart.
+    await expect(stack.db.insertInto('funds_verifications').values({ entry_id: `${code}:F1`, verified_by: 'someone.else', verified_at: new Date().toISOString() }).execute()).rejects.toThrow(/voided/);
+    const queue = await stack.db.selectFrom('funds_voids').select('entry_id').where('entry_id', '=', `${code}:F1`).execute();
+    expect(queue).toHaveLength(1);
+  });
+
+  test('a verified entry is not voided; a voided reversal frees its tranche to be reversed again; totals never go negative', async () => {
+    const code = await signedProject();
+    await stack.api(`/api/projects/${code}/funds`, { body: tranche });
+    await stack.api(`/api/projects/${code}/funds/F1/verify`, { as: 'verifier', body: {} });
+    expect((await stack.api(`/api/projects/${code}/funds/F1/void`, { body: { reason: '想作废' } })).status).toBe(409);
+    await eventually(async () => ((await stack.db.selectFrom('funds_verifications').select('entry_id').where('entry_id', '=', `${code}:F1`).executeTakeFirst()) ? true : undefined));
+    await expect(stack.db.insertInto('funds_voids').values({ entry_id: `${code}:F1`, voided_by: 'x', voided_at: new Date().toISOString(), reason: 'x' }).execute()).rejects.toThrow(/verified/);
+    expect((await stack.api(`/api/projects/${code}/funds/F1/reverse`, { body: { reason: '金额错' } })).status).toBe(201);
+    expect((await stack.api(`/api/projects/${code}/funds/F2/void`, { body: { reason: '冲正错了' } })).status).toBe(200);
+    const again = await stack.api(`/api/projects/${code}/funds/F1/reverse`, { body: { reason: '金额确实错' } });
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ id: 'F3', reverses: 'F1' });
+    await stack.api(`/api/projects/${code}/funds/F3/verify`, { as: 'verifier', body: {} });
+    const state = (await stack.api(`/api/projects/${code}`)).body;
+    const verified = state.funds.filter((e: { verifiedAt: string | null }) => e.verifiedAt).reduce((sum: bigint, e: { amountMinor: string }) => sum + BigInt(e.amountMinor), 0n);
+    expect(verified).toBe(0n);
+  });
+
+  test('funds → operating is refused while entries await verification, naming them', async () => {
+    const code = newCode();
+    expect((await stack.api('/api/projects', { body: { code, name: '投产测试', city: '沈阳', investor: '某公司', capitalType: 'domestic', stage: 'signed', projectType: 'funds_quick' } })).status).toBe(201);
+    expect((await stack.api(`/api/projects/${code}/tasks/only/complete`, { as: 'staffLand', body: { data: {} } })).status).toBe(200);
+    expect((await stack.api(`/api/projects/${code}`)).body.stage).toBe('funds');
+    await stack.api(`/api/projects/${code}/funds`, { body: tranche });
+    await stack.api(`/api/projects/${code}/funds`, { body: { ...tranche, evidence: 'ZZ-2' } });
+    await stack.api(`/api/projects/${code}/funds/F1/verify`, { as: 'verifier', body: {} });
+    const refused = await stack.api(`/api/projects/${code}/stage`, { body: { to: 'operating' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('F2');
+    expect(refused.body.errors).toEqual([{ field: 'funds.F2', reason: expect.stringContaining('verif') }]);
+    await stack.api(`/api/projects/${code}/funds/F2/void`, { body: { reason: '重复' } });
+    expect((await stack.api(`/api/projects/${code}/stage`, { body: { to: 'operating' } })).status).toBe(200);
   });
 });

@@ -40,6 +40,8 @@ describe('the OpenAPI document', () => {
         'POST /api/projects/{code}/funds',
         'POST /api/projects/{code}/funds/{entryId}/verify',
         'POST /api/projects/{code}/funds/{entryId}/reverse',
+        'POST /api/projects/{code}/funds/{entryId}/void',
+        'POST /api/projects/{code}/reproject',
         'GET /api/users',
         'POST /api/users',
         'GET /api/users/{id}/tokens',

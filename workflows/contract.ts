@@ -146,6 +146,10 @@ export interface FundsEntry {
   verifiedAt: string | null;
   /** For a tranche: the reversal that corrects it. */
   reversedBy: string | null;
+  /** An unverified entry made by mistake is voided (作废) instead: it never counts. Absent in older states. */
+  voidedBy?: string | null;
+  voidedAt?: string | null;
+  voidReason?: string | null;
 }
 
 /** 增资: a later increase of the contracted investment; statistics count only this increment. */
@@ -193,6 +197,7 @@ export type WriteCall =
   | { activity: 'requestNotifications'; requests: NotificationRequest[] }
   | { activity: 'appendFundsEntry'; entry: FundsEntry }
   | { activity: 'verifyFundsEntry'; entryId: string; verifiedBy: string; verifiedAt: string }
+  | { activity: 'voidFundsEntry'; entryId: string; voidedBy: string; voidedAt: string; reason: string }
   | { activity: 'appendCapitalIncrease'; increase: CapitalIncrease };
 
 export interface WriteFailure {
@@ -298,6 +303,13 @@ export interface ReverseFundsInput {
   actor: Actor;
 }
 
+export interface VoidFundsInput {
+  requestId: string;
+  entryId: string;
+  reason: string;
+  actor: Actor;
+}
+
 export interface IncreaseCapitalInput {
   requestId: string;
   amountMinor: string;
@@ -329,6 +341,7 @@ export interface ProjectEvent {
     | 'funds.recorded'
     | 'funds.verified'
     | 'funds.reversed'
+    | 'funds.voided'
     | 'capital.increased'
     | 'projection.restored';
   actor: string;
@@ -375,6 +388,7 @@ export const markMerged = defineUpdate<ProjectState, [MarkMergedInput]>('markMer
 export const recordFunds = defineUpdate<FundsEntry, [RecordFundsInput]>('recordFunds');
 export const verifyFunds = defineUpdate<FundsEntry, [VerifyFundsInput]>('verifyFunds');
 export const reverseFunds = defineUpdate<FundsEntry, [ReverseFundsInput]>('reverseFunds');
+export const voidFunds = defineUpdate<FundsEntry, [VoidFundsInput]>('voidFunds');
 export const increaseCapital = defineUpdate<CapitalIncrease, [IncreaseCapitalInput]>('increaseCapital');
 /** Answers once a new project's start is recorded and its first tasks are open; used with update-with-start. */
 export const whenReady = defineUpdate<ProjectReady, []>('whenReady');

@@ -3,9 +3,9 @@
  * capital increases. Each writes its record through an activity first.
  */
 import type { UpdateDefinition } from '@temporalio/common';
-import { increaseCapital, recordFunds, reverseFunds, verifyFunds, type CapitalIncrease, type FundsEntry, type ProjectEvent, type ProjectState } from './contract.js';
+import { increaseCapital, recordFunds, reverseFunds, verifyFunds, voidFunds, type CapitalIncrease, type FundsEntry, type ProjectEvent, type ProjectState } from './contract.js';
 import { rememberRequest, wasApplied } from './project-state.js';
-import { validateIncreaseCapital, validateRecordFunds, validateReverseFunds, validateVerifyFunds } from './validators.js';
+import { validateIncreaseCapital, validateRecordFunds, validateReverseFunds, validateVerifyFunds, validateVoidFunds } from './validators.js';
 import { write, writes } from './writes.js';
 
 
@@ -86,6 +86,18 @@ export function registerFundsHandlers({ state, now, onUpdate, commit, record, pr
     await record(write(state, writes.fundsEntry(reversal)));
     await commit('funds.reversed', actor.id, { entryId: reversal.id, reverses: original.id, amountMinor: reversal.amountMinor, currency: reversal.currency, reason });
     return reversal;
+  });
+
+  onUpdate(voidFunds, validateVoidFunds, async ({ requestId, entryId, reason, actor }) => {
+    const e = entry(entryId);
+    if (wasApplied(state, requestId)) return e;
+    rememberRequest(state, requestId);
+    Object.assign(e, { voidedBy: actor.id, voidedAt: now(), voidReason: reason });
+    // A voided reversal leaves its tranche free to be reversed again.
+    if (e.kind === 'reversal' && e.reverses) entry(e.reverses).reversedBy = null;
+    await record(write(state, writes.voiding(e.id, actor.id, e.voidedAt!, reason)));
+    await commit('funds.voided', actor.id, { entryId: e.id, amountMinor: e.amountMinor, currency: e.currency, reason });
+    return e;
   });
 
   onUpdate(increaseCapital, validateIncreaseCapital, async ({ requestId, amountMinor, currency, agreedOn, actor }) => {

@@ -74,7 +74,7 @@ function details(state: ProjectState): string {
 /** Verified funds in place against the contracted amount, in yuan or dollars with two decimals. */
 function fundsLine(state: ProjectState): string | null {
   if (!state.funds.length && !state.contracted) return null;
-  const pending = state.funds.filter((e) => !e.verifiedAt).length;
+  const pending = state.funds.filter((e) => !e.verifiedAt && !e.voidedAt).length;
   const parts = fundsProgress(state).map(({ currency: c, verified, contracted, share }) => `${formatMinor(verified)} ${c}${share ? ` of ${formatMinor(contracted)} ${c} contracted (${share}%)` : ''}`);
   return `Funds in place 实际到位资金 (verified): ${parts.join('; ') || '—'}${pending ? ` · ${pending} entr${pending === 1 ? 'y' : 'ies'} awaiting verification` : ''}`;
 }

@@ -10,6 +10,7 @@ import {
   type Actor,
   type AdvanceStageInput,
   type CompleteTaskInput,
+  type FundsEntry,
   type FieldReason,
   type MarkMergedInput,
   type ProjectState,
@@ -18,6 +19,7 @@ import {
   type RecordFundsInput,
   type ReverseFundsInput,
   type VerifyFundsInput,
+  type VoidFundsInput,
   type ReportBlockerInput,
   type ReprojectInput,
   type ResolveBlockerInput,
@@ -71,6 +73,15 @@ export function validateAdvance(state: ProjectState, cmd: AdvanceStageInput): vo
       field: 'to',
       reason: `the project is ${state.stage}; allowed next: ${next}`,
     });
+  }
+  // Once operating, the project is closed: nothing could verify what is still waiting.
+  const waiting = cmd.to === 'operating' ? awaitingVerification(state) : [];
+  if (waiting.length) {
+    fail(
+      ErrorType.IllegalTransition,
+      `${waiting.length} funds entr${waiting.length === 1 ? 'y awaits' : 'ies await'} verification: ${waiting.map((e) => e.id).join(', ')}`,
+      ...waiting.map((e) => ({ field: `funds.${e.id}`, reason: 'awaits verification: verify or void it first' })),
+    );
   }
 }
 
@@ -184,6 +195,7 @@ export function validateVerifyFunds(state: ProjectState, input: VerifyFundsInput
   actor(input.actor, state);
   const entry = entryOf(state, input.entryId);
   if (entry.verifiedAt) fail(ErrorType.IllegalTransition, `${entry.id} is already verified`, { field: 'entryId', reason: `verified by ${entry.verifiedBy}` });
+  notVoided(entry);
   if (entry.enteredBy === input.actor.id) {
     fail(ErrorType.FourEyes, `${input.actor.id} entered ${entry.id} and may not verify it`, { field: 'actor', reason: 'someone other than who entered the funds must verify them' });
   }
@@ -197,7 +209,30 @@ export function validateReverseFunds(state: ProjectState, input: ReverseFundsInp
   const entry = entryOf(state, input.entryId);
   if (entry.kind !== 'tranche') fail(ErrorType.IllegalTransition, 'a reversal is not reversed', { field: 'entryId', reason: 'a reversal cannot be reversed' });
   if (entry.reversedBy) fail(ErrorType.IllegalTransition, `${entry.id} is already reversed`, { field: 'entryId', reason: `already reversed by ${entry.reversedBy}` });
+  notVoided(entry);
+  // An unverified mistake is voided; a reversal corrects what has been verified (and counted).
+  if (!entry.verifiedAt) fail(ErrorType.IllegalTransition, `${entry.id} is not verified`, { field: 'entryId', reason: 'only a verified entry is reversed; void an unverified one instead' });
   text(input.reason, 'reason');
+}
+
+export function validateVoidFunds(state: ProjectState, input: VoidFundsInput): void {
+  requestId(input, true);
+  if (wasApplied(state, input.requestId)) return;
+  open(state);
+  actor(input.actor, state);
+  const entry = entryOf(state, input.entryId);
+  notVoided(entry);
+  if (entry.verifiedAt) fail(ErrorType.IllegalTransition, `${entry.id} is verified`, { field: 'entryId', reason: `verified by ${entry.verifiedBy}; reverse it instead` });
+  text(input.reason, 'reason');
+}
+
+function notVoided(entry: FundsEntry): void {
+  if (entry.voidedAt) fail(ErrorType.IllegalTransition, `${entry.id} is void`, { field: 'entryId', reason: `voided by ${entry.voidedBy}` });
+}
+
+/** Entries that still await verification: neither verified nor voided. */
+export function awaitingVerification(state: ProjectState): FundsEntry[] {
+  return state.funds.filter((e) => !e.verifiedAt && !e.voidedAt);
 }
 
 export function validateIncreaseCapital(state: ProjectState, input: IncreaseCapitalInput): void {

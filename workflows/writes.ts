@@ -56,6 +56,8 @@ function run(state: ProjectState, call: WriteCall): Promise<void> {
       return activities.appendFundsEntry(state.code, call.entry);
     case 'verifyFundsEntry':
       return activities.verifyFundsEntry(state.code, call.entryId, call.verifiedBy, call.verifiedAt);
+    case 'voidFundsEntry':
+      return activities.voidFundsEntry(state.code, { entryId: call.entryId, voidedBy: call.voidedBy, voidedAt: call.voidedAt, reason: call.reason });
     case 'appendCapitalIncrease':
       return activities.appendCapitalIncrease(state.code, call.increase);
   }
@@ -71,5 +73,6 @@ export const writes = {
   notifications: (requests: NotificationRequest[]): WriteCall => ({ activity: 'requestNotifications', requests }),
   fundsEntry: (entry: FundsEntry): WriteCall => ({ activity: 'appendFundsEntry', entry: { ...entry } }),
   verification: (entryId: string, verifiedBy: string, verifiedAt: string): WriteCall => ({ activity: 'verifyFundsEntry', entryId, verifiedBy, verifiedAt }),
+  voiding: (entryId: string, voidedBy: string, voidedAt: string, reason: string): WriteCall => ({ activity: 'voidFundsEntry', entryId, voidedBy, voidedAt, reason }),
   capitalIncrease: (increase: CapitalIncrease): WriteCall => ({ activity: 'appendCapitalIncrease', increase: { ...increase } }),
 };

@@ -3,14 +3,14 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { entryIdOf, pendingVerifications } from '../../db/funds.js';
 import type { User } from '../../db/users.js';
-import { getState, increaseCapital, recordFunds, reverseFunds, verifyFunds, type FieldReason, type ProjectState } from '../../workflows/contract.js';
+import { getState, increaseCapital, recordFunds, reverseFunds, verifyFunds, voidFunds, type FieldReason, type ProjectState } from '../../workflows/contract.js';
 import { formatMinor } from '../../workflows/figures.js';
 import { fundsProgress } from '../../workflows/project-state.js';
 import { isTerminal, recordsFunds } from '../../workflows/stages.js';
 import type { FormField, Label } from '../../workflows/templates.js';
 import { notFound, parse, updateProject, type Acting, type RouteDeps } from '../http.js';
 import { authorize, mayDo } from '../policy.js';
-import { fundsEntryParams, increaseCapitalBody, recordFundsBody, reverseFundsBody } from '../schemas.js';
+import { fundsEntryParams, increaseCapitalBody, recordFundsBody, reverseFundsBody, voidFundsBody } from '../schemas.js';
 import { h, type Html } from './html.js';
 import { formatTime, label, t, type Lang } from './i18n.js';
 import { checkCsrf, langOf, pageUser, requireSignIn } from './session.js';
@@ -26,6 +26,10 @@ const L = {
   verify: { zh: '核实', en: 'Verify' },
   reverse: { zh: '冲正', en: 'Reverse' },
   reverseTitle: { zh: '冲正到位资金', en: 'Reverse funds entry' },
+  void: { zh: '作废', en: 'Void' },
+  voidTitle: { zh: '作废未核实的录入', en: 'Void an unverified entry' },
+  voidedBy: { zh: '已作废', en: 'voided' },
+  voided: { zh: '录入已作废', en: 'Entry voided' },
   queue: { zh: '待核实资金', en: 'Funds to verify' },
   none: { zh: '没有待核实的资金', en: 'Nothing to verify' },
   pending: { zh: '待核实', en: 'awaiting verification' },
@@ -54,6 +58,7 @@ const ENTRY_FIELDS: FormField[] = [
   { key: 'evidence', type: 'text', required: true, label: { zh: '凭证（银行回单号等）', en: 'Evidence (bank slip number, …)' } },
 ];
 const REVERSAL_FIELDS: FormField[] = [{ key: 'reason', type: 'text', required: true, label: { zh: '冲正原因', en: 'Reason for the reversal' } }];
+const VOID_FIELDS: FormField[] = [{ key: 'reason', type: 'text', required: true, label: { zh: '作废原因', en: 'Why it is void' } }];
 
 const CAPITAL_FIELDS: FormField[] = [
   { key: 'amountMinor', type: 'money', required: true, label: { zh: '增资额（仅增加部分）', en: 'Increase (the increment only)' } },
@@ -103,15 +108,18 @@ export function renderFundsSection(lang: Lang, user: User, state: ProjectState, 
   const canRecord = mayDo(user, 'funds.record', state.city) && recordsFunds(state.stage);
   const canReverse = mayDo(user, 'funds.reverse', state.city) && !isTerminal(state.stage);
   const canVerify = mayDo(user, 'funds.verify', state.city);
+  const canVoid = mayDo(user, 'funds.void', state.city) && !isTerminal(state.stage);
   const rows = state.funds.map((e) => {
     const actions: Html[] = [];
-    if (canVerify && !e.verifiedAt && e.enteredBy !== user.id) actions.push(verifyButton(lang, state.code, e.id, csrfToken, projectPath(state.code)));
-    if (canReverse && e.kind === 'tranche' && !e.reversedBy) actions.push(h`<a href="${projectPath(state.code)}/funds/${e.id}/reverse">${label(lang, L.reverse)}</a>`);
+    if (canVerify && !e.verifiedAt && !e.voidedAt && e.enteredBy !== user.id) actions.push(verifyButton(lang, state.code, e.id, csrfToken, projectPath(state.code)));
+    // A verified tranche is corrected by a reversal; an unverified entry is voided.
+    if (canReverse && e.kind === 'tranche' && e.verifiedAt && !e.reversedBy) actions.push(h`<a href="${projectPath(state.code)}/funds/${e.id}/reverse">${label(lang, L.reverse)}</a>`);
+    if (canVoid && !e.verifiedAt && !e.voidedAt) actions.push(h`<a href="${projectPath(state.code)}/funds/${e.id}/void">${label(lang, L.void)}</a>`);
     return h`<tr data-entry="${e.id}">
       <td>${e.id} · ${label(lang, L[e.kind])}${e.reverses ? h` ${e.reverses}` : ''}<div class="muted">${e.reason ?? e.evidence}</div></td>
       <td data-label="${label(lang, L.amount)}">${formatMinor(BigInt(e.amountMinor))} ${e.currency}</td>
       <td data-label="${label(lang, L.receivedOn)}">${e.receivedOn}</td>
-      <td data-label="${t(lang, 'status')}">${e.verifiedAt ? h`<span class="badge">${label(lang, L.verifiedBy)}</span> ${e.verifiedBy}` : h`<span class="badge red">${label(lang, L.pending)}</span>`}${e.reversedBy ? h`<div class="muted">${label(lang, L.reversedBy)} ${e.reversedBy}</div>` : ''}<div class="muted">${label(lang, L.enteredBy)} ${e.enteredBy}</div></td>
+      <td data-label="${t(lang, 'status')}">${e.voidedAt ? h`<span class="badge">${label(lang, L.voidedBy)}</span> ${e.voidedBy}<div class="muted">${e.voidReason}</div>` : e.verifiedAt ? h`<span class="badge">${label(lang, L.verifiedBy)}</span> ${e.verifiedBy}` : h`<span class="badge red">${label(lang, L.pending)}</span>`}${e.reversedBy ? h`<div class="muted">${label(lang, L.reversedBy)} ${e.reversedBy}</div>` : ''}<div class="muted">${label(lang, L.enteredBy)} ${e.enteredBy}</div></td>
       <td>${actions}</td></tr>`;
   });
   return h`<h2 id="funds">${label(lang, L.funds)}</h2>
@@ -131,7 +139,7 @@ function verifyButton(lang: Lang, code: string, entryId: string, csrfToken: stri
 
 /** A flash line for the project page after a funds action (`?funds=recorded:F1`). */
 export function fundsFlash(lang: Lang, query: unknown): Html | '' {
-  const m = /^(recorded|verified|reversed|increased):([FC]\d{1,6})$/.exec(String(query ?? ''));
+  const m = /^(recorded|verified|reversed|voided|increased):([FC]\d{1,6})$/.exec(String(query ?? ''));
   return m ? h`<div class="flash" role="status">${label(lang, L[m[1] as 'recorded'])}: ${m[2]}</div>` : '';
 }
 
@@ -178,7 +186,7 @@ export function registerFundsPages(router: Router, deps: RouteDeps, page: Render
     });
   };
 
-  const loadFor = (action: 'funds.record' | 'funds.reverse') => async (req: Request, res: Response) => {
+  const loadFor = (action: 'funds.record' | 'funds.reverse' | 'funds.void') => async (req: Request, res: Response) => {
     const state = await loadState(String(req.params.code));
     authorize(pageUser(res)!, action, { city: state.city });
     return { state };
@@ -236,6 +244,27 @@ export function registerFundsPages(router: Router, deps: RouteDeps, page: Render
     apply: async ({ state, entry }, { reason }, acting) => {
       const reversal = await updateProject(deps, acting, { code: state.code, action: 'funds.reverse' }, reverseFunds, (actor, requestId) => ({ requestId, entryId: entry.id, reason, actor }));
       return `${projectPath(state.code)}?funds=reversed:${reversal.id}#funds`;
+    },
+  });
+
+  registerFormPage({
+    getPath: '/projects/:code/funds/:entryId/void',
+    postPath: '/projects/:code/funds/:entryId/void',
+    formId: 'void-form',
+    fields: VOID_FIELDS,
+    schema: voidFundsBody,
+    title: L.voidTitle,
+    submit: L.void,
+    load: async (req, res) => {
+      const { state } = await loadFor('funds.void')(req, res);
+      return { state, entry: entryOf(state, String(req.params.entryId)) };
+    },
+    subtitle: ({ entry: e }) => h` · ${e.id} · ${formatMinor(BigInt(e.amountMinor))} ${e.currency} · ${e.receivedOn} · ${e.evidence}`,
+    action: ({ state, entry }) => `${projectPath(state.code)}/funds/${entry.id}/void`,
+    toInput: (form) => ({ reason: form.reason ?? '' }),
+    apply: async ({ state, entry }, { reason }, acting) => {
+      const voided = await updateProject(deps, acting, { code: state.code, action: 'funds.void' }, voidFunds, (actor, requestId) => ({ requestId, entryId: entry.id, reason, actor }));
+      return `${projectPath(state.code)}?funds=voided:${voided.id}#funds`;
     },
   });
 
