@@ -16,7 +16,7 @@ export function createDocsRouter(): Router {
   router.use('/docs/assets', express.static(swaggerUi, { index: false }));
   // Served as a file, not inline: the Content-Security-Policy runs no inline script.
   router.get('/docs/init.js', (_req, res) => {
-    res.type('text/javascript').send("window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true });");
+    res.type('text/javascript').send("window.ui = SwaggerUIBundle({ url: document.getElementById('swagger-ui').dataset.url, dom_id: '#swagger-ui', deepLinking: true });");
   });
   router.get('/docs', (_req, res) => {
     res.type('html').send(`<!doctype html>
@@ -28,7 +28,7 @@ export function createDocsRouter(): Router {
   <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
 </head>
 <body>
-  <div id="swagger-ui"></div>
+  <div id="swagger-ui" data-url="/api/openapi.json"></div>
   <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
   <script src="/api/docs/init.js"></script>
 </body>
