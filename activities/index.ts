@@ -9,7 +9,8 @@ import { recordProjectEvent } from '../db/projects.js';
 import { recordWriteFailure } from '../db/write-failures.js';
 import { classified } from './errors.js';
 import { latestTemplate } from '../db/templates.js';
-import { ErrorType, type CapitalIncrease, type FundsEntry, type NotificationRequest, type ProjectEvent, type ProjectState, type WriteFailureRecord } from '../workflows/contract.js';
+import { ErrorType, type CapitalIncrease, type FundsEntry, type NotificationRequest, type ProjectEvent, type WriteFailureRecord } from '../workflows/contract.js';
+import type { ProjectionChange } from '../workflows/projection.js';
 import type { TaskTemplate } from '../workflows/templates.js';
 import type { WorkingCalendar } from './calendar.js';
 
@@ -27,8 +28,8 @@ export interface ActivityDeps {
  */
 export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3000' }: ActivityDeps) {
   return classified({
-    async recordProjectEvent(state: ProjectState, event: ProjectEvent): Promise<void> {
-      await recordProjectEvent(db, state, event);
+    async recordProjectEvent(change: ProjectionChange, event: ProjectEvent): Promise<void> {
+      await recordProjectEvent(db, change, event);
     },
 
     /** The newest version of the project type's template; the workflow keeps it for life. */

@@ -11,6 +11,8 @@ import { currentUser } from './auth.js';
 import { authorize, type Action } from './policy.js';
 import { fromZod, Problem, type Where } from './problem.js';
 import { projectCode } from './schemas.js';
+import { entryIdOf } from '../db/funds.js';
+import { isExcerpt } from '../workflows/project-state.js';
 
 export interface RouteDeps {
   client: Client;
@@ -102,6 +104,41 @@ export async function updateProject<I, R>(
   if (target.taskKey !== undefined && !department) throw notFound(`task ${target.taskKey} in project ${target.code}`);
   authorize(user, target.action, { city, ...(department ? { department } : {}) });
   return deps.client.workflow.getHandle(target.code).executeUpdate(update, { args: [input(actorOf(user), requestId)], updateId: requestId });
+}
+
+/**
+ * A project's live state, by workflow query, with the long texts the state keeps as excerpts
+ * (blocker descriptions and resolutions, reversal and void reasons) whole again from PostgreSQL.
+ */
+export async function queryProject(deps: Pick<RouteDeps, 'client' | 'db'>, code: string): Promise<ProjectState> {
+  const state = await deps.client.workflow.getHandle(code).query(getState);
+  if (state.blockers.some((b) => isExcerpt(b.description) || isExcerpt(b.resolution))) {
+    const rows = await deps.db.selectFrom('blockers').select(['blocker_id', 'description', 'resolution']).where('project_code', '=', code).execute();
+    const whole = new Map(rows.map((r) => [r.blocker_id, r]));
+    for (const b of state.blockers) {
+      const row = whole.get(b.id);
+      if (row) Object.assign(b, { description: row.description, resolution: row.resolution ?? b.resolution });
+    }
+  }
+  if (state.tasks.some((t) => Object.values(t.data ?? {}).some((v) => typeof v === 'string' && isExcerpt(v)))) {
+    const rows = await deps.db.selectFrom('tasks').select(['task_key', 'data']).where('project_code', '=', code).execute();
+    const whole = new Map(rows.map((r) => [r.task_key, r.data]));
+    for (const t of state.tasks) if (whole.get(t.key)) t.data = whole.get(t.key) as Record<string, unknown>;
+  }
+  if (state.funds.some((e) => isExcerpt(e.reason) || isExcerpt(e.voidReason))) {
+    const rows = await deps.db
+      .selectFrom('funds_entries')
+      .leftJoin('funds_voids', 'funds_voids.entry_id', 'funds_entries.entry_id')
+      .select(['funds_entries.entry_id', 'funds_entries.reason', 'funds_voids.reason as void_reason'])
+      .where('funds_entries.project_code', '=', code)
+      .execute();
+    const whole = new Map(rows.map((r) => [entryIdOf(code, r.entry_id), r]));
+    for (const e of state.funds) {
+      const row = whole.get(e.id);
+      if (row) Object.assign(e, { reason: row.reason ?? e.reason, voidReason: row.void_reason ?? e.voidReason ?? null });
+    }
+  }
+  return state;
 }
 
 /** A project's state as the API shows it: without the request ids the workflow keeps for itself. */

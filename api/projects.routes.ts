@@ -2,9 +2,9 @@ import { Router } from 'express';
 import { listProjects } from '../db/projects.js';
 import type { Project } from '../db/schema.js';
 import { latestTemplate } from '../db/templates.js';
-import { advanceStage, getState, type City, type ProjectInput } from '../workflows/contract.js';
+import { advanceStage, type City, type ProjectInput } from '../workflows/contract.js';
 import { currentUser } from './auth.js';
-import { actingOf, codeOf, parse, projectLinks, stateView, updateProject, type RouteDeps } from './http.js';
+import { actingOf, codeOf, parse, projectLinks, queryProject, stateView, updateProject, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
 import { Problem } from './problem.js';
 import { advanceStageBody, createProjectBody, listProjectsQuery } from './schemas.js';
@@ -43,7 +43,7 @@ export function createProjectsRouter(deps: RouteDeps): Router {
 
   router.get('/:code', async (req, res) => {
     const code = codeOf(req);
-    const state = await client.workflow.getHandle(code).query(getState);
+    const state = await queryProject(deps, code);
     authorize(currentUser(res), 'project.read', { city: state.city });
     res.json({ ...stateView(state), links: projectLinks(deps, code) });
   });

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
-import type { ProjectEvent, ProjectState } from '../workflows/contract.js';
-import { escalationRung, overdueTasks } from '../workflows/project-state.js';
+import type { ProjectEvent } from '../workflows/contract.js';
+import type { ProjectionChange, ProjectRow, TaskRow } from '../workflows/projection.js';
+import type { Blocker } from '../workflows/contract.js';
 import type { Db } from './connection.js';
 import type { Database, Project } from './schema.js';
 
@@ -8,30 +9,31 @@ import type { Database, Project } from './schema.js';
 const newer = sql<boolean>`excluded.version > `;
 
 /**
- * Writes one project change: the projection rows (project, tasks, blockers, the escalation if
+ * Writes one project change: the rows it touches (project, tasks, blockers, the escalation if
  * any; never moved back to an older version) and its audit record (once per version). Safe to
  * run again with the same input.
  */
-export async function recordProjectEvent(db: Db, state: ProjectState, event: ProjectEvent): Promise<void> {
+export async function recordProjectEvent(db: Db, change: ProjectionChange, event: ProjectEvent): Promise<void> {
+  const { project } = change;
   await db.transaction().execute(async (trx) => {
-    await upsertProject(trx, state);
-    await upsertTasks(trx, state);
-    await upsertBlockers(trx, state);
+    await upsertProject(trx, project);
+    await upsertTasks(trx, project, change.tasks);
+    await upsertBlockers(trx, project, change.blockers);
     if (event.kind === 'task.escalated') {
       const d = event.data as { taskKey: string; rung: number; department: string; dueAt: string };
       await trx
         .insertInto('escalations')
-        .values({ project_code: state.code, task_key: d.taskKey, rung: d.rung, department: d.department, due_at: d.dueAt, escalated_at: event.at })
+        .values({ project_code: project.code, task_key: d.taskKey, rung: d.rung, department: d.department, due_at: d.dueAt, escalated_at: event.at })
         .onConflict((oc) => oc.columns(['project_code', 'task_key', 'rung']).doNothing())
         .execute();
     }
     if (event.kind === 'projection.restored' && event.data.remaining === 0) {
-      await trx.updateTable('write_failures').set({ resolved_at: event.at }).where('project_code', '=', state.code).where('resolved_at', 'is', null).execute();
+      await trx.updateTable('write_failures').set({ resolved_at: event.at }).where('project_code', '=', project.code).where('resolved_at', 'is', null).execute();
     }
     await trx
       .insertInto('audit_log')
       .values({
-        project_code: state.code,
+        project_code: project.code,
         version: event.version,
         kind: event.kind,
         actor: event.actor,
@@ -43,32 +45,32 @@ export async function recordProjectEvent(db: Db, state: ProjectState, event: Pro
   });
 }
 
-async function upsertProject(trx: Transaction<Database>, state: ProjectState): Promise<void> {
+async function upsertProject(trx: Transaction<Database>, p: ProjectRow): Promise<void> {
   const row = {
-    code: state.code,
-    name: state.name,
-    codename: state.codename,
-    city: state.city,
-    investor: state.investor,
-    capital_type: state.capitalType,
-    out_of_province: state.outOfProvince,
-    stage: state.stage,
-    version: state.version,
-    started_at: state.startedAt,
-    updated_at: state.updatedAt,
-    project_type: state.projectType,
-    template_version: state.template?.version ?? null,
-    liaison: state.liaison,
-    stuck: state.stuck.stuck,
-    stuck_reasons: state.stuck.reasons,
-    stuck_since: state.stuck.since,
-    overdue_tasks: overdueTasks(state).length,
-    escalation_rung: escalationRung(state),
-    last_progress_at: state.lastProgressAt,
-    contracted_minor: state.contracted?.amountMinor ?? null,
-    contracted_currency: state.contracted?.currency ?? null,
-    signing_event: state.signingEvent ?? null,
-    signed_on: state.signedOn ?? null,
+    code: p.code,
+    name: p.name,
+    codename: p.codename,
+    city: p.city,
+    investor: p.investor,
+    capital_type: p.capitalType,
+    out_of_province: p.outOfProvince,
+    stage: p.stage,
+    version: p.version,
+    started_at: p.startedAt,
+    updated_at: p.updatedAt,
+    project_type: p.projectType,
+    template_version: p.templateVersion,
+    liaison: p.liaison,
+    stuck: p.stuck,
+    stuck_reasons: p.stuckReasons,
+    stuck_since: p.stuckSince,
+    overdue_tasks: p.overdueTasks,
+    escalation_rung: p.escalationRung,
+    last_progress_at: p.lastProgressAt,
+    contracted_minor: p.contractedMinor,
+    contracted_currency: p.contractedCurrency,
+    signing_event: p.signingEvent,
+    signed_on: p.signedOn,
   };
   const { code: _code, started_at: _started, ...changes } = row;
   await trx
@@ -83,42 +85,43 @@ async function upsertProject(trx: Transaction<Database>, state: ProjectState): P
     .execute();
 }
 
-async function upsertTasks(trx: Transaction<Database>, state: ProjectState): Promise<void> {
-  if (!state.tasks.length) return;
-  const rows = state.tasks.map((t) => ({
-    project_code: state.code,
+async function upsertTasks(trx: Transaction<Database>, p: ProjectRow, tasks: TaskRow[]): Promise<void> {
+  if (!tasks.length) return;
+  const rows = tasks.map((t) => ({
+    project_code: p.code,
     task_key: t.key,
     department: t.department,
-    city: state.city,
-    title_zh: t.title.zh,
-    title_en: t.title.en,
+    city: p.city,
+    title_zh: t.titleZh,
+    title_en: t.titleEn,
     status: t.status,
     opened_at: t.openedAt,
     due_at: t.dueAt,
     rung: t.rung,
     completed_at: t.completedAt,
     completed_by: t.completedBy,
-    data: t.data === null ? null : JSON.stringify(t.data),
-    version: state.version,
-    milestone: t.milestone ?? null,
+    data: t.data === undefined || t.data === null ? null : JSON.stringify(t.data),
+    version: p.version,
+    milestone: t.milestone,
   }));
-  const { project_code: _p, task_key: _k, ...changes } = rows[0]!;
+  const { project_code: _p, task_key: _k, data: _d, ...changes } = rows[0]!;
   await trx
     .insertInto('tasks')
     .values(rows)
     .onConflict((oc) =>
       oc
         .columns(['project_code', 'task_key'])
-        .doUpdateSet(Object.fromEntries(Object.keys(changes).map((k) => [k, sql.ref(`excluded.${k}`)])))
+        // A change that did not touch a task's form data sends none: the stored data stays.
+        .doUpdateSet({ ...Object.fromEntries(Object.keys(changes).map((k) => [k, sql.ref(`excluded.${k}`)])), data: sql`coalesce(excluded.data, tasks.data)` })
         .where(sql<boolean>`${newer}tasks.version`),
     )
     .execute();
 }
 
-async function upsertBlockers(trx: Transaction<Database>, state: ProjectState): Promise<void> {
-  if (!state.blockers.length) return;
-  const rows = state.blockers.map((b) => ({
-    project_code: state.code,
+async function upsertBlockers(trx: Transaction<Database>, p: ProjectRow, blockers: Blocker[]): Promise<void> {
+  if (!blockers.length) return;
+  const rows = blockers.map((b) => ({
+    project_code: p.code,
     blocker_id: b.id,
     category: b.category,
     description: b.description,
@@ -127,7 +130,7 @@ async function upsertBlockers(trx: Transaction<Database>, state: ProjectState): 
     resolved_by: b.resolvedBy,
     resolved_at: b.resolvedAt,
     resolution: b.resolution,
-    version: state.version,
+    version: p.version,
   }));
   await trx
     .insertInto('blockers')
@@ -138,7 +141,8 @@ async function upsertBlockers(trx: Transaction<Database>, state: ProjectState): 
         .doUpdateSet({
           resolved_by: sql.ref('excluded.resolved_by'),
           resolved_at: sql.ref('excluded.resolved_at'),
-          resolution: sql.ref('excluded.resolution'),
+          // The state keeps an excerpt of a long text; the stored full text is never replaced by it.
+          resolution: sql`coalesce(blockers.resolution, excluded.resolution)`,
           version: sql.ref('excluded.version'),
         })
         .where(sql<boolean>`${newer}blockers.version`),

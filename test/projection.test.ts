@@ -3,12 +3,15 @@ import { afterAll, describe, expect, inject, test } from 'vitest';
 import { scaledCalendar } from '../activities/calendar.js';
 import { createActivities } from '../activities/index.js';
 import { initialState } from '../workflows/project-state.js';
+import { projectionOf } from '../workflows/projection.js';
 import { createDb } from '../db/connection.js';
 import type { ProjectEvent, ProjectState } from '../workflows/contract.js';
 import { newCode } from './stack.js';
 
 const db = createDb(inject('databaseUrl'));
-const { recordProjectEvent } = createActivities({ db, calendar: scaledCalendar(1000) });
+const activities = createActivities({ db, calendar: scaledCalendar(1000) });
+/** The activity as the workflow calls it: the rows this event touches, and the event. */
+const recordProjectEvent = (s: ProjectState, e: ProjectEvent) => activities.recordProjectEvent(projectionOf(s, e), e);
 afterAll(() => db.destroy());
 
 function state(code: string, version: number, stage: ProjectState['stage']): ProjectState {

@@ -4,7 +4,7 @@
  */
 import type { UpdateDefinition } from '@temporalio/common';
 import { increaseCapital, recordFunds, reverseFunds, verifyFunds, voidFunds, type CapitalIncrease, type FundsEntry, type ProjectEvent, type ProjectState } from './contract.js';
-import { rememberRequest, wasApplied } from './project-state.js';
+import { excerpt, rememberRequest, wasApplied } from './project-state.js';
 import { validateIncreaseCapital, validateRecordFunds, validateReverseFunds, validateVerifyFunds, validateVoidFunds } from './validators.js';
 import { write, writes } from './writes.js';
 
@@ -76,28 +76,29 @@ export function registerFundsHandlers({ state, now, onUpdate, commit, record, pr
       enteredBy: actor.id,
       enteredAt: now(),
       reverses: original.id,
-      reason,
+      reason: excerpt(reason),
       verifiedBy: null,
       verifiedAt: null,
       reversedBy: null,
     };
     state.funds.push(reversal);
     original.reversedBy = reversal.id;
-    await record(write(state, writes.fundsEntry(reversal)));
+    // The ledger and the audit record get the whole reason; the state keeps an excerpt.
+    await record(write(state, writes.fundsEntry({ ...reversal, reason })));
     await commit('funds.reversed', actor.id, { entryId: reversal.id, reverses: original.id, amountMinor: reversal.amountMinor, currency: reversal.currency, reason });
-    return reversal;
+    return { ...reversal, reason };
   });
 
   onUpdate(voidFunds, validateVoidFunds, async ({ requestId, entryId, reason, actor }) => {
     const e = entry(entryId);
     if (wasApplied(state, requestId)) return e;
     rememberRequest(state, requestId);
-    Object.assign(e, { voidedBy: actor.id, voidedAt: now(), voidReason: reason });
+    Object.assign(e, { voidedBy: actor.id, voidedAt: now(), voidReason: excerpt(reason) });
     // A voided reversal leaves its tranche free to be reversed again.
     if (e.kind === 'reversal' && e.reverses) entry(e.reverses).reversedBy = null;
     await record(write(state, writes.voiding(e.id, actor.id, e.voidedAt!, reason)));
     await commit('funds.voided', actor.id, { entryId: e.id, amountMinor: e.amountMinor, currency: e.currency, reason });
-    return e;
+    return { ...e, voidReason: reason };
   });
 
   onUpdate(increaseCapital, validateIncreaseCapital, async ({ requestId, amountMinor, currency, agreedOn, actor }) => {

@@ -7,6 +7,35 @@ import type { TaskTemplate } from './templates.js';
 const IDLE_STAGES: readonly Stage[] = ['signed', 'landing', 'funds'];
 const MAX_REMEMBERED_REQUESTS = 500;
 
+/**
+ * Long free texts (blocker descriptions and resolutions, reversal and void reasons) stay in the
+ * state as excerpts of this many characters; PostgreSQL keeps them whole. This bounds the state
+ * however many blockers or funds entries a project gathers.
+ */
+export const EXCERPT_CHARS = 100;
+
+/**
+ * The most one project keeps, so that its state stays well below Temporal's 2 MB payload limit
+ * (about 1.6 MB at worst with every text at its longest); far beyond any real project.
+ */
+export const STATE_CAPS = { blockers: 1_000, fundsEntries: 1_000, capitalIncreases: 100 } as const;
+const ELLIPSIS = '…';
+
+export function excerpt(text: string): string {
+  const chars = Array.from(text);
+  return chars.length <= EXCERPT_CHARS ? text : chars.slice(0, EXCERPT_CHARS - 1).join('') + ELLIPSIS;
+}
+
+/** Form data as the state keeps it: long texts as excerpts (the tasks table keeps them whole). */
+export function excerptData(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? excerpt(v) : v]));
+}
+
+/** Whether a text in the state may have been cut (its whole form is in PostgreSQL). */
+export function isExcerpt(text: string | null | undefined): boolean {
+  return !!text && text.endsWith(ELLIPSIS) && Array.from(text).length === EXCERPT_CHARS;
+}
+
 export function initialState(input: ProjectInput, startedAt: string): ProjectState {
   const { actor, stage, projectType, liaison, ...project } = input;
   return {

@@ -7,7 +7,6 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { Mutex } from 'async-mutex';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities } from '../activities/index.js';
 import {
@@ -43,6 +42,8 @@ import {
   rememberRequest,
   stuckReasons,
   tasksFromTemplate,
+  excerpt,
+  excerptData,
   upgradeCarriedState,
   wasApplied,
 } from './project-state.js';
@@ -68,8 +69,10 @@ const { loadTemplate, computeDeadlines } = proxyActivities<ReturnType<typeof cre
 
 /** Projects started before task templates existed have no template and no tasks. */
 const TASKS_PATCH = 'landing-tasks';
-/** Updates run one at a time and are checked again when their turn comes. */
-const SERIAL_UPDATES_PATCH = 'serial-updates';
+/** Each update is checked again when its handler starts, against the state as it is then. */
+const RECHECK_UPDATES_PATCH = 'recheck-updates';
+/** Temporal refuses more than 2,000 updates in one run; continue as new at half that. */
+const MAX_UPDATES_PER_RUN = 1_000;
 const SYSTEM = 'system';
 
 /** One workflow per project: workflow ID = project code. `carried` is the state across continue-as-new. */
@@ -143,8 +146,10 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
   // none interleaves with it. Runs without a template (older, or continued) take updates at once.
   const loadsTemplate = !carried && patched(TASKS_PATCH) && input.projectType !== undefined;
   let ready = !loadsTemplate;
-  const serial = patched(SERIAL_UPDATES_PATCH);
-  const lock = new Mutex();
+  const recheck = patched(RECHECK_UPDATES_PATCH);
+  /** Updates taken in this run: a run takes at most 2,000, so the project continues as new well before. */
+  let updatesThisRun = 0;
+  const timeToContinue = () => workflowInfo().continueAsNewSuggested || updatesThisRun >= MAX_UPDATES_PER_RUN;
   setHandler(getState, () => state);
   registerUpdateHandlers();
 
@@ -186,15 +191,12 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
     const waitMs = wakeAt === null ? undefined : wakeAt - Date.now();
     if (waitMs === undefined || waitMs > 0) {
       deadlinesChanged = false;
-      await condition(() => deadlinesChanged || isTerminal(state.stage) || workflowInfo().continueAsNewSuggested, waitMs);
+      await condition(() => deadlinesChanged || isTerminal(state.stage) || timeToContinue(), waitMs);
     }
     if (isTerminal(state.stage)) break;
-    const tick = async () => {
-      await escalateDueTasks();
-      await noticeIdle();
-    };
-    await (serial ? lock.runExclusive(tick) : tick());
-    if (workflowInfo().continueAsNewSuggested) {
+    await escalateDueTasks();
+    await noticeIdle();
+    if (timeToContinue()) {
       await condition(allHandlersFinished);
       if (!isTerminal(state.stage)) await continueAsNew<ProjectLandingWorkflow>(input, state);
     }
@@ -212,17 +214,13 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
     setHandler(
       update,
       async (input: I) => {
-        if (!ready) {
-          await condition(() => ready);
-          check(input);
-        }
-        if (!serial) return handler(input);
-        // One at a time, and checked again against the state as it is when this one's turn comes:
-        // a refused update changes nothing.
-        return lock.runExclusive(() => {
-          check(input);
-          return handler(input);
-        });
+        updatesThisRun += 1;
+        const waited = !ready;
+        if (waited) await condition(() => ready);
+        // Other updates may have run since the validator accepted this one. Checked again here,
+        // synchronously before the handler's first change: a refused update changes nothing.
+        if (recheck || waited) check(input);
+        return handler(input);
       },
       { validator: check },
     );
@@ -263,13 +261,13 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
       const task = state.tasks.find((t) => t.key === taskKey) as TaskState;
       if (wasApplied(state, requestId)) return task;
       rememberRequest(state, requestId);
-      Object.assign(task, { status: 'done', completedAt: now(), completedBy: actor.id, data });
+      Object.assign(task, { status: 'done', completedAt: now(), completedBy: actor.id, data: excerptData(data) });
       await progress();
       const opened = await openReadyTasks();
       const landed = state.stage === 'landing' && allTasksDone(state);
       if (landed) moveTo('funds', SYSTEM, '落地里程碑全部完成 all landing milestones done');
       await commit('task.completed', actor.id, { taskKey, department: task.department, data, opened, ...(landed ? { stage: 'funds' } : {}) });
-      return task;
+      return { ...task, data };
     });
 
     onUpdate(reportBlocker, validateReportBlocker, async ({ requestId, category, description, actor }) => {
@@ -280,7 +278,7 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
         id: `B${state.blockers.length + 1}`,
         requestId,
         category,
-        description,
+        description: excerpt(description),
         reportedBy: actor.id,
         reportedAt: now(),
         resolvedBy: null,
@@ -296,20 +294,21 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
         audience: 'coordination',
         city: state.city,
         department: null,
-        payload: { project: displayName(state), blockerId: blocker.id, category, description, reportedBy: actor.id },
+        payload: { project: displayName(state), blockerId: blocker.id, category, description: blocker.description, reportedBy: actor.id },
         requestedAt: blocker.reportedAt,
       };
-      await commit('blocker.reported', actor.id, { ...blocker }, [notice]);
-      return blocker;
+      // The audit record and the projection get the whole text; the state keeps an excerpt.
+      await commit('blocker.reported', actor.id, { ...blocker, description }, [notice]);
+      return { ...blocker, description };
     });
 
     onUpdate(resolveBlocker, validateResolveBlocker, async ({ requestId, blockerId, resolution, actor }) => {
       const blocker = state.blockers.find((b) => b.id === blockerId) as Blocker;
       if (wasApplied(state, requestId)) return blocker;
       rememberRequest(state, requestId);
-      Object.assign(blocker, { resolvedBy: actor.id, resolvedAt: now(), resolution });
-      await commit('blocker.resolved', actor.id, { ...blocker });
-      return blocker;
+      Object.assign(blocker, { resolvedBy: actor.id, resolvedAt: now(), resolution: excerpt(resolution) });
+      await commit('blocker.resolved', actor.id, { ...blocker, resolution });
+      return { ...blocker, resolution };
     });
 
     onUpdate(reassignLiaison, validateReassignLiaison, async ({ requestId, liaison, reason, actor }) => {

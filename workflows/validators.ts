@@ -27,7 +27,7 @@ import {
 } from './contract.js';
 import { validateFormData } from './forms.js';
 import { amountProblem, dateProblem, textProblem, TEXT_LIMITS } from './input-rules.js';
-import { wasApplied } from './project-state.js';
+import { STATE_CAPS, wasApplied } from './project-state.js';
 import { allowedNextStages, isTerminal, recordsFunds } from './stages.js';
 
 function fail(type: ErrorType, message: string, ...details: FieldReason[]): never {
@@ -113,6 +113,12 @@ export function validateReportBlocker(state: ProjectState, input: ReportBlockerI
     fail(ErrorType.InvalidInput, 'unknown blocker category', { field: 'category', reason: `must be one of ${BLOCKER_CATEGORIES.join(', ')}` });
   }
   text(input.description, 'description');
+  capped(state.blockers.length, STATE_CAPS.blockers, 'blockers');
+}
+
+/** The state's documented caps: beyond them a project refuses more, saying so. */
+function capped(count: number, cap: number, what: string): void {
+  if (count >= cap) fail(ErrorType.IllegalTransition, `this project already has ${count} ${what}, the most one project keeps`, { field: what, reason: `at most ${cap} per project` });
 }
 
 export function validateResolveBlocker(state: ProjectState, input: ResolveBlockerInput): void {
@@ -181,6 +187,7 @@ export function validateRecordFunds(state: ProjectState, input: RecordFundsInput
   currency(input.currency);
   isoDate(input.receivedOn, 'receivedOn');
   text(input.evidence, 'evidence', TEXT_LIMITS.line);
+  capped(state.funds.length, STATE_CAPS.fundsEntries, 'funds entries');
 }
 
 function entryOf(state: ProjectState, entryId: unknown) {
@@ -213,6 +220,7 @@ export function validateReverseFunds(state: ProjectState, input: ReverseFundsInp
   // An unverified mistake is voided; a reversal corrects what has been verified (and counted).
   if (!entry.verifiedAt) fail(ErrorType.IllegalTransition, `${entry.id} is not verified`, { field: 'entryId', reason: 'only a verified entry is reversed; void an unverified one instead' });
   text(input.reason, 'reason');
+  capped(state.funds.length, STATE_CAPS.fundsEntries, 'funds entries');
 }
 
 export function validateVoidFunds(state: ProjectState, input: VoidFundsInput): void {
@@ -249,6 +257,7 @@ export function validateIncreaseCapital(state: ProjectState, input: IncreaseCapi
     fail(ErrorType.InvalidInput, `the contract is in ${contractCurrency}`, { field: 'currency', reason: `must be ${contractCurrency}, the contract's currency` });
   }
   isoDate(input.agreedOn, 'agreedOn');
+  capped(state.capitalIncreases.length, STATE_CAPS.capitalIncreases, 'capital increases');
 }
 
 export function validateReproject(state: ProjectState, input: ReprojectInput): void {

@@ -6,6 +6,7 @@
  */
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { projectionOf } from './projection.js';
 import type { CapitalIncrease, FundsEntry, NotificationRequest, ProjectEvent, ProjectState, WriteCall, WriteFailure } from './contract.js';
 
 const activities = proxyActivities<ReturnType<typeof createActivities>>({
@@ -48,8 +49,8 @@ export async function retryFailedWrites(state: ProjectState): Promise<number> {
 function run(state: ProjectState, call: WriteCall): Promise<void> {
   switch (call.activity) {
     case 'recordProjectEvent':
-      // The projection is written from the state as it is now; the event keeps its own version.
-      return activities.recordProjectEvent(snapshot(state), call.event);
+      // The rows this event touches, as the state is now; the event keeps its own version.
+      return activities.recordProjectEvent(projectionOf(state, call.event), call.event);
     case 'requestNotifications':
       return activities.requestNotifications(call.requests);
     case 'appendFundsEntry':
@@ -61,11 +62,6 @@ function run(state: ProjectState, call: WriteCall): Promise<void> {
     case 'appendCapitalIncrease':
       return activities.appendCapitalIncrease(state.code, call.increase);
   }
-}
-
-/** A snapshot, so that later changes to the state do not alter an activity's scheduled input. */
-function snapshot(state: ProjectState): ProjectState {
-  return JSON.parse(JSON.stringify(state)) as ProjectState;
 }
 
 export const writes = {

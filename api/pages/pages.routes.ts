@@ -7,7 +7,7 @@ import { departmentInbox, listProjects } from '../../db/projects.js';
 import { CITIES, completeTask, getState, type City, type Stage, type TaskState } from '../../workflows/contract.js';
 import type { Department } from '../../workflows/templates.js';
 import type { Logger } from '../../config/logger.js';
-import { notFound, projectLinks, updateProject, type RouteDeps } from '../http.js';
+import { notFound, projectLinks, queryProject, updateProject, type RouteDeps } from '../http.js';
 import { authorize } from '../policy.js';
 import { Problem, toProblem } from '../problem.js';
 import { DASHBOARD_SCRIPT, DASHBOARD_SCRIPT_PATH, dashboardData, dashboardWorkbook, periodOf, renderDashboard, type DashboardQuery } from './dashboard.js';
@@ -118,7 +118,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
   router.get('/projects/:code', requireSignIn, async (req, res) => {
     const code = req.params.code as string;
     const lang = langOf(res);
-    const state = await deps.client.workflow.getHandle(code).query(getState);
+    const state = await queryProject(deps, code);
     authorize(pageUser(res)!, 'project.read', { city: state.city });
     const escalations = await deps.db.selectFrom('escalations').selectAll().where('project_code', '=', code).orderBy('escalated_at').execute();
     const done = state.tasks.find((x) => x.key === req.query.done);
