@@ -60,8 +60,9 @@ export function createAdminRouter(deps: RouteDeps): Router {
 
   router.get('/templates/:projectType', async (req, res) => {
     authorize(currentUser(res), 'reference.read');
-    const template = await latestTemplate(deps.db, String(req.params.projectType));
-    if (!template) throw notFound(`template for project type ${req.params.projectType}`);
+    const { projectType } = parse(z.object({ projectType: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a project type such as industrial') }), req.params, 'path');
+    const template = await latestTemplate(deps.db, projectType);
+    if (!template) throw notFound(`template for project type ${projectType}`);
     res.json(template);
   });
 

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({
     address: config.TEMPORAL_ADDRESS,
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
+    // Fewer retries than the default 10, so that a call gives up within the request's deadline.
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 5 }))],
   });
   const db = createDb(config.DATABASE_URL, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection was lost; the pool opens a new one when needed') });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

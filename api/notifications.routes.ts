@@ -26,7 +26,7 @@ export const channelsBody = z.strictObject({ in_app: z.boolean('must be true or 
 
 export const webhookBodySchema = z.strictObject({
   name: safeText(100),
-  url: z.url('must be a URL'),
+  url: safeText(2000).pipe(z.url('must be a URL').refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL')),
   format: z.enum(['generic', 'wecom', 'dingtalk']).default('generic'),
   secret: safeText(200).pipe(z.string().min(16, 'must be at least 16 characters')),
 });

@@ -96,6 +96,12 @@ export function toProblem(err: unknown): Problem | null {
     const mapped = failure.type ? UPDATE_FAILURES[failure.type as ErrorType] : undefined;
     if (mapped) return new Problem(mapped.status, mapped.title, failure.message, (failure.details ?? []) as FieldReason[]);
   }
+  // A value PostgreSQL cannot take (SQLSTATE class 22) came from the request: the route's
+  // validation missed it, but it is still the request's fault, and nothing was written.
+  const sqlstate = (err as { code?: unknown })?.code;
+  if (typeof sqlstate === 'string' && /^22[0-9A-Z]{3}$/.test(sqlstate)) {
+    return new Problem(400, 'Invalid request', 'A value in the request cannot be stored or compared (for example a NUL character or an impossible date); fix it and try again.');
+  }
   return unavailable(err);
 }
 

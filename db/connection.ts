@@ -20,5 +20,8 @@ export interface DbOptions {
 export function createDb(databaseUrl: string, { onIdleError = () => undefined }: DbOptions = {}): Db {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000 });
   pool.on('error', onIdleError);
+  // A connection in use that PostgreSQL ends emits 'error' on its client too; without a listener
+  // that crashes the process. The query itself still fails (and is retried or answered 503).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
