@@ -38,6 +38,29 @@ async function startProject(over: Record<string, unknown> = {}): Promise<string>
 }
 
 describe('department staff complete tasks over HTTP', () => {
+  test('a task is completed right after its project is created: the start returns once the tasks are open', async () => {
+    const code = newCode();
+    const created = await stack.api('/api/projects', { body: { code, name: '即建即办', city: '沈阳', investor: '某公司', capitalType: 'domestic', stage: 'signed', projectType: 'inbox_test' } });
+    expect(created.status).toBe(201);
+    const done = await stack.api(`/api/projects/${code}/tasks/late/complete`, { as: 'staffLand', body: { data: {} } });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ key: 'late', status: 'done' });
+  });
+
+  test('a blocker with a NUL byte is a 400 naming the field, and the project then takes a valid one; a malformed path is a 400', async () => {
+    const code = await startProject();
+    const started = Date.now();
+    const bad = await stack.api(`/api/projects/${code}/blockers`, { as: 'staffLand', body: { category: 'land', description: 'a\u0000b' } });
+    expect(bad.status).toBe(400);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(bad.body.errors).toEqual([{ field: 'description', reason: expect.stringContaining('control character') }]);
+    const good = await stack.api(`/api/projects/${code}/blockers`, { as: 'staffLand', body: { category: 'land', description: '征地未完成' } });
+    expect(good.status).toBe(201);
+    const malformed = await stack.api('/api/projects/%/blockers', { as: 'staffLand', body: { category: 'land', description: 'x' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors).toEqual([{ field: '(path)', reason: 'malformed percent-encoding' }]);
+  });
+
   test('invalid form data is a 400 naming each field; valid data completes the task', async () => {
     const code = await startProject();
     const bad = await stack.api(`/api/projects/${code}/tasks/land/complete`, {

@@ -81,7 +81,8 @@ test.each([
   ['staffLand', '/api/inbox', ['沈阳']],
   ['supervisor', '/api/projects', ['大连', '沈阳']],
 ] as const)('%s lists %s: only %j', async (user: TestUser, path, cities) => {
-  const res = await stack.api(`${path}?limit=200`, { as: user });
+  // Only this file's projects: other files, running alongside, create projects in other cities.
+  const res = await stack.api(`${path}?limit=200${path === '/api/projects' ? `&q=${encodeURIComponent('范围测试')}` : ''}`, { as: user });
   expect(res.status).toBe(200);
   const seen = citiesOf(res.body.items);
   expect(seen.filter((c) => !cities.includes(c as never))).toEqual([]);
