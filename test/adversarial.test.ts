@@ -23,8 +23,8 @@ const REQUESTS_PER_ROUTE = Number(process.env.ADVERSARIAL_PER_ROUTE ?? 420);
 const IN_FLIGHT = 8;
 const SLOW_MS = 5_000;
 
-/** The suite's projects are in 锦州, with 锦州 staff and verifier of its own, so that the entries it leaves do not crowd other files' 沈阳 queues. */
-const CITY = '锦州';
+/** The suite's projects are in 抚顺 (no other test file uses it), with 抚顺 staff and verifier of its own, so that the entries it leaves do not crowd other files' 沈阳 queues. */
+const CITY = '抚顺';
 type Who = TestUser | 'localStaffLand' | 'localStaffRegistration' | 'localVerifier';
 const tokens = {} as Record<Who, string>;
 

@@ -19,7 +19,7 @@ afterAll(async () => {
 const EACH = 1_000;
 /** Temporal allows 10 updates in flight per workflow. */
 const IN_FLIGHT = 8;
-// In 铁岭, so that its 1,000 unverified entries do not crowd other files' 沈阳 queues.
+// In 辽阳 (no other test file uses it), so that its 1,000 unverified entries do not crowd other files' 沈阳 queues.
 const coordinator: Actor = { id: 'coordinator.bulk', department: null, city: null };
 
 async function inParallel(count: number, run: (i: number) => Promise<unknown>): Promise<void> {
@@ -34,7 +34,7 @@ async function inParallel(count: number, run: (i: number) => Promise<unknown>): 
 test('1,000 blockers and 1,000 funds entries: updates still answered, state bounded, continue-as-new within limits', async () => {
   const code = newCode();
   const created = await stack.api('/api/projects', {
-    body: { code, name: '海量瓶颈项目', city: '铁岭', investor: '某公司', capitalType: 'domestic', stage: 'signed', contracted: { amountMinor: '100000000000', currency: 'CNY' } },
+    body: { code, name: '海量瓶颈项目', city: '辽阳', investor: '某公司', capitalType: 'domestic', stage: 'signed', contracted: { amountMinor: '100000000000', currency: 'CNY' } },
   });
   expect(created.status).toBe(201);
   const handle = stack.client.workflow.getHandle(code);
