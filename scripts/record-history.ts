@@ -7,7 +7,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { scaledCalendar } from '../activities/calendar.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
-import { createDb } from '../db/connection.js';
+import { sql } from 'kysely';
+import { startProject as startReadyProject } from '../api/start-project.js';
+import { createDb, type Db } from '../db/connection.js';
 import { prepareDatabase } from '../db/migrator.js';
 import { createWorker } from '../worker/createWorker.js';
 import {
@@ -17,8 +19,10 @@ import {
   reassignLiaison,
   recordFunds,
   reportBlocker,
+  reproject,
   reverseFunds,
   verifyFunds,
+  voidFunds,
   resolveBlocker,
   withdraw,
   type Actor,
@@ -41,7 +45,10 @@ const staff = (id: string, department: NonNullable<Actor['department']>): Actor 
 
 interface ScenarioContext {
   client: Client;
+  db: Db;
   taskQueue: string;
+  /** The project's input, as startProject starts it. */
+  input(stage: ProjectInput['stage']): ProjectInput;
   /** Starts the scenario's project in the given stage. */
   startProject(stage: ProjectInput['stage']): Promise<WorkflowHandleWithFirstExecutionRunId<ProjectLandingWorkflow>>;
 }
@@ -100,6 +107,38 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       return [`${h.workflowId}@${h.firstExecutionRunId}`];
     },
   },
+  // Issue 9: started ready (update-with-start), an unverified entry voided, a write that fails for
+  // good (the database refuses one blocker) and the project stuck (system), then re-projected.
+  trust: {
+    async run({ client, db, taskQueue, input }) {
+      const code = input('signed').code;
+      const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input('signed'));
+      const h = client.workflow.getHandle(code);
+      const verifier: Actor = { id: 'verifier.li', department: null, city: '沈阳' };
+      await h.executeUpdate(completeTask, {
+        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
+      });
+      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
+      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f2', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
+      await h.executeUpdate(voidFunds, { args: [{ requestId: 'x2', entryId: 'F2', reason: '重复录入', actor: coordinator }] });
+      await h.executeUpdate(verifyFunds, { args: [{ requestId: 'v1', entryId: 'F1', actor: verifier }] });
+      await sql`alter table blockers add constraint history_refuse check (description <> 'history-poison')`.execute(db);
+      try {
+        await h.executeUpdate(reportBlocker, { args: [{ requestId: 'b1', category: 'land', description: 'history-poison', actor: coordinator }] });
+        const deadline = Date.now() + 10_000;
+        while (!(await h.query(getState)).stuck.reasons.includes('system')) {
+          if (Date.now() > deadline) throw new Error('the project did not become stuck (system)');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        await sql`alter table blockers drop constraint history_refuse`.execute(db);
+      }
+      await h.executeUpdate(reproject, { args: [{ requestId: 'p1', actor: { id: 'admin.wu', department: null, city: null } }] });
+      await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
+      await h.result();
+      return [`${code}@${firstExecutionRunId}`];
+    },
+  },
   // The quarterly dispatch report for a quarter, published then (same figures) unchanged.
   report: {
     async run({ client, taskQueue }) {
@@ -152,13 +191,9 @@ const code = `LN-2018-SY-H${name.toUpperCase()}${Date.now().toString(36).toUpper
 
 try {
   await worker.runUntil(async () => {
-    const startProject = (stage: ProjectInput['stage']) =>
-      client.workflow.start<ProjectLandingWorkflow>('projectLanding', {
-        workflowId: code,
-        taskQueue,
-        args: [{ code, name: '沈阳新松机器人产业园', codename: null, city: '沈阳', investor: '新松机器人', capitalType: 'domestic', outOfProvince: false, stage, projectType: 'industrial', liaison: 'liaison.wang', actor: 'coordinator.zhang' }],
-      });
-    const runs = await scenario.run({ client, taskQueue, startProject });
+    const input = (stage: ProjectInput['stage']): ProjectInput => ({ code, name: '沈阳新松机器人产业园', codename: null, city: '沈阳', investor: '新松机器人', capitalType: 'domestic', outOfProvince: false, stage, projectType: 'industrial', liaison: 'liaison.wang', actor: 'coordinator.zhang' });
+    const startProject = (stage: ProjectInput['stage']) => client.workflow.start<ProjectLandingWorkflow>('projectLanding', { workflowId: code, taskQueue, args: [input(stage)] });
+    const runs = await scenario.run({ client, db, taskQueue, input, startProject });
     for (const [i, run] of runs.entries()) {
       const [workflowId, runId] = run.split('@') as [string, string];
       // The CLI writes the canonical JSON form that historyFromJSON reads back.

@@ -21,7 +21,7 @@ describe('replaying committed histories', () => {
     workflowBundle = await bundle();
   });
 
-  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new and the quarterly report', () => {
+  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, and the quarterly report', () => {
     expect(histories.map((h) => h.name)).toEqual([
       'projectLanding-continued-run1.json',
       'projectLanding-continued-run2.json',
@@ -29,6 +29,7 @@ describe('replaying committed histories', () => {
       'projectLanding-funds.json',
       'projectLanding-slice.json',
       'projectLanding-tasks.json',
+      'projectLanding-trust.json',
       'quarterlyReport-report.json',
     ]);
   });
