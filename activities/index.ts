@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/connection.js';
 import { appendCapitalIncrease, appendFundsEntry, appendVerification, appendVoid } from '../db/funds.js';
 import { insertNotificationRequests } from '../db/notifications.js';
@@ -74,7 +74,8 @@ export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3
 
     /** Computes a quarter's dispatch report and freezes it, or records a restatement if the figures have changed. */
     async publishQuarterlyReport(quarter: string): Promise<PublishOutcome> {
-      return publishReport(db, quarter, await quarterlyReportContent(db, quarter));
+      // The run publishes: a retry of this activity after it committed gets the same outcome, and the run notifies.
+      return publishReport(db, quarter, await quarterlyReportContent(db, quarter), Context.current().info.workflowExecution?.runId ?? null);
     },
 
     /** Records what was asked and puts one outbox row per recipient and channel; the dispatcher delivers them. */

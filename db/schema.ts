@@ -234,6 +234,8 @@ export interface ReportTable {
   content: ColumnType<Record<string, unknown>, string, never>;
   content_hash: string;
   frozen_at: ColumnType<Date, never, never>;
+  /** The workflow run that published it, so that a retry of that run gets the same outcome. */
+  published_by: string | null;
 }
 
 export interface ReportRestatementTable {
@@ -243,6 +245,7 @@ export interface ReportRestatementTable {
   content_hash: string;
   previous_hash: string;
   restated_at: ColumnType<Date, never, never>;
+  published_by: string | null;
 }
 
 export type Channel = 'in_app' | 'email' | 'webhook';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canonicalJson } from '../db/reports.js';
+import { canonicalJson, publishReport } from '../db/reports.js';
 import { quarterBefore } from '../workflows/quarterlyReport.js';
 import { ensureReportSchedule, reportRunTime, backfillReports } from '../worker/report-schedule.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
@@ -35,6 +35,19 @@ async function fundsReceived(on: string, amountMinor: string) {
 }
 
 describe('the quarterly dispatch report', () => {
+  test('a retry of the run that published a version gets the same outcome, so that it still notifies; another run gets unchanged', async () => {
+    const quarter = '2009Q2';
+    const content = { quarter, figures: 1 };
+    const first = await publishReport(stack.db, quarter, content, 'run-a');
+    expect(first.status).toBe('frozen');
+    expect(await publishReport(stack.db, quarter, content, 'run-a')).toEqual(first);
+    expect((await publishReport(stack.db, quarter, content, 'run-b')).status).toBe('unchanged');
+    const restated = await publishReport(stack.db, quarter, { ...content, figures: 2 }, 'run-c');
+    expect(restated).toMatchObject({ status: 'restated', seq: 1 });
+    expect(await publishReport(stack.db, quarter, { ...content, figures: 2 }, 'run-c')).toEqual(restated);
+    expect((await publishReport(stack.db, quarter, { ...content, figures: 2 }, 'run-a')).status).toBe('unchanged');
+  });
+
   test('the run after a quarter reports that quarter, in Beijing time', () => {
     expect(quarterBefore(reportRunTime('2017Q1'))).toBe('2017Q1');
     expect(reportRunTime('2017Q1').toISOString()).toBe('2017-03-31T16:30:00.000Z');

@@ -27,6 +27,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').column('expires_at').execute();
 
+  // Which workflow run published a report version: a retried activity of the same run gets the
+  // same outcome back (and notifies), where another run gets "unchanged".
+  await db.schema.alterTable('reports').addColumn('published_by', 'text').execute();
+  await db.schema.alterTable('report_restatements').addColumn('published_by', 'text').execute();
+
   // A funds entry entered by mistake and not yet verified is voided (作废), with a reason; append-only too.
   await db.schema
     .createTable('funds_voids')
@@ -81,6 +86,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('funds_voids').execute();
+  await db.schema.alterTable('reports').dropColumn('published_by').execute();
+  await db.schema.alterTable('report_restatements').dropColumn('published_by').execute();
   await sql`drop function funds_void_or_verify()`.execute(db);
   await sql`alter table funds_entries add constraint funds_entries_reverses_key unique (reverses)`.execute(db);
   await db.schema.alterTable('idempotency_keys').dropColumn('locked_until').dropColumn('expires_at').execute();
