@@ -24,6 +24,19 @@ describe('admins manage users, templates and the calendar over the API', () => {
     expect((await stack.api('/api/users', { as: 'admin' })).body.items.map((u: { id: string }) => u.id)).toContain(id);
   });
 
+  test("with an Idempotency-Key, a new user's token is never stored; a repeat says it was shown once", async () => {
+    const id = `qian.qi.${Date.now()}`;
+    const request = { as: 'admin' as const, body: { id, name: '钱七', role: 'supervisor' }, headers: { 'Idempotency-Key': `user-${id}` } };
+    const first = await stack.api('/api/users', request);
+    expect(first.body.token).toMatch(/^luodi_/);
+    const stored = await stack.db.selectFrom('idempotency_keys').select('response').where('key', '=', `user-${id}`).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored.response)).not.toContain(first.body.token);
+    const repeat = await stack.api('/api/users', request);
+    expect(repeat.status).toBe(201);
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect(repeat.body).toMatchObject({ id, token: '(shown once, in the first response only)' });
+  });
+
   test('a template version is saved, or refused with the path of each problem', async () => {
     const projectType = `api_${Date.now().toString(36)}`;
     const template = {
