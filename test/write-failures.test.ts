@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classify, DATA_ERROR } from '../activities/errors.js';
 import { getState, PROJECT_WORKFLOW, type ProjectInput } from '../workflows/contract.js';
-import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
+import { setPassword } from '../db/users.js';
+import { bundle, eventually, newCode, signInPages, startStack, type Stack } from './stack.js';
 
 /**
  * A write that fails for good (a data error) ends: it is not retried, the project becomes stuck
@@ -116,5 +117,10 @@ describe('a write that fails for good', () => {
     expect(await pendingActivities(code)).toBe(0);
     const stuck = await stack.api('/api/stuck', { as: 'supervisor' });
     expect(stuck.body.unprojected.map((f: { code: string }) => f.code)).toContain(code);
+    // The supervisors' stuck page shows it too.
+    await setPassword(stack.db, stack.userIds.supervisor, 'a long enough password');
+    const { cookie } = await signInPages(stack.baseUrl, stack.userIds.supervisor, 'a long enough password');
+    const stuckPage = await (await fetch(`${stack.baseUrl}/stuck`, { headers: { cookie: cookie! } })).text();
+    expect(stuckPage).toContain(`data-unprojected="${code}"`);
   });
 });

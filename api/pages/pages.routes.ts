@@ -7,6 +7,7 @@ import { departmentInbox, listProjects } from '../../db/projects.js';
 import { CITIES, completeTask, getState, type City, type Stage, type TaskState } from '../../workflows/contract.js';
 import type { Department } from '../../workflows/templates.js';
 import type { Logger } from '../../config/logger.js';
+import { unprojectedFailures } from '../../db/write-failures.js';
 import { notFound, projectLinks, queryProject, updateProject, type RouteDeps } from '../http.js';
 import { authorize } from '../policy.js';
 import { Problem, toProblem } from '../problem.js';
@@ -233,6 +234,8 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
     const lang = langOf(res);
     authorize(user, 'stuck.read');
     const { items } = await listProjects(deps.db, { stuck: true, city: user.city ?? undefined, limit: 200, offset: 0 });
+    // Stuck (system) before their first row could be written: known only by their failures.
+    const unprojected = await unprojectedFailures(deps.db, user.city);
     page(
       res,
       200,
@@ -245,7 +248,12 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
             <td data-label="${t(lang, 'reasons')}">${p.stuck_reasons.map((r) => stuckReasonName(lang, r)).join(', ')}${p.escalation_rung > 0 ? h` <span class="badge red">${t(lang, 'rung')} ${p.escalation_rung}</span>` : ''}</td>
             <td data-label="${t(lang, 'since')}">${formatTime(lang, p.stuck_since?.toISOString())}</td><td><a href="${projectLinks(deps, p.code).temporalUi}" target="_blank" rel="noopener">Temporal ↗</a></td></tr>`,
           )}</tbody></table>`
-        : h`<p class="card">${t(lang, 'noStuck')}</p>`}`,
+        : h`<p class="card">${t(lang, 'noStuck')}</p>`}
+      ${unprojected.map(
+        (f) => h`<div class="card" data-unprojected="${f.project_code}"><strong>${f.project_code}</strong> · ${f.city} · <span class="badge red">${stuckReasonName(lang, 'system')}</span>
+          <div class="muted">${f.activity}: ${f.message} · ${formatTime(lang, f.failed_at.toISOString())}</div>
+          <a href="${projectLinks(deps, f.project_code).temporalUi}" target="_blank" rel="noopener">Temporal ↗</a></div>`,
+      )}`,
     );
   });
 
