@@ -8,6 +8,7 @@ import { createDb, type Db } from '../db/connection.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { messageIdOf } from '../worker/channels.js';
 import { eventually } from './stack.js';
+import { escalationOutboxRows } from './outbox-rows.js';
 
 /**
  * The dispatcher as its own process, killed with SIGKILL in the middle of a batch, then started
@@ -43,23 +44,7 @@ beforeAll(async () => {
   smtp.on('error', (err: NodeJS.ErrnoException) => connectionErrors.push(err));
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
-  const rows = Array.from({ length: COUNT }, (_, i) => i).flatMap((i) =>
-    (['in_app', 'email'] as const).map((channel) => ({
-      dedupe_key: `${run}/task/t${i}/rung/1/department/user:u${i}/${channel}`,
-      project_code: run,
-      kind: 'escalation',
-      audience: 'department',
-      channel,
-      user_id: `u${i}`,
-      email: channel === 'email' ? `u${i}@example.test` : null,
-      webhook_id: null,
-      subject: `【到期提醒】测试 ${i}`,
-      body: '测试',
-      link: 'http://luodi.test',
-      payload: '{}',
-    })),
-  );
-  await db.insertInto('outbox').values(rows).execute();
+  await db.insertInto('outbox').values(escalationOutboxRows(run, COUNT)).execute();
 });
 afterAll(async () => {
   await new Promise((r) => smtp?.close(() => r(undefined)));

@@ -8,6 +8,7 @@ import { createDb, type Db } from '../db/connection.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { messageIdOf } from '../worker/channels.js';
 import { eventually } from './stack.js';
+import { escalationOutboxRows } from './outbox-rows.js';
 
 /**
  * Two dispatcher processes at once on one outbox, one killed with SIGKILL in the middle of a
@@ -63,23 +64,7 @@ async function smtpServerFor(by: Sender): Promise<string> {
 beforeAll(async () => {
   await prepareDatabase(databaseUrl, createLogger('pair-test', 'silent'));
   db = createDb(databaseUrl);
-  const rows = Array.from({ length: COUNT }, (_, i) => i).flatMap((i) =>
-    (['in_app', 'email'] as const).map((channel) => ({
-      dedupe_key: `${run}/task/t${i}/rung/1/department/user:u${i}/${channel}`,
-      project_code: run,
-      kind: 'escalation',
-      audience: 'department',
-      channel,
-      user_id: `u${i}`,
-      email: channel === 'email' ? `u${i}@example.test` : null,
-      webhook_id: null,
-      subject: `【到期提醒】测试 ${i}`,
-      body: '测试',
-      link: 'http://luodi.test',
-      payload: '{}',
-    })),
-  );
-  await db.insertInto('outbox').values(rows).execute();
+  await db.insertInto('outbox').values(escalationOutboxRows(run, COUNT)).execute();
 });
 afterAll(async () => {
   for (const server of servers) await new Promise((r) => server.close(() => r(undefined)));

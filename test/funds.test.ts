@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addTemplateVersion } from '../db/templates.js';
-import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
+import { setPassword } from '../db/users.js';
+import { bundle, eventually, newCode, signInPages, startStack, type Stack } from './stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -151,6 +152,19 @@ describe('voiding, reversing and closing', () => {
     await expect(stack.db.insertInto('funds_verifications').values({ entry_id: `${code}:F1`, verified_by: 'someone.else', verified_at: new Date().toISOString() }).execute()).rejects.toThrow(/voided/);
     const queue = await stack.db.selectFrom('funds_voids').select('entry_id').where('entry_id', '=', `${code}:F1`).execute();
     expect(queue).toHaveLength(1);
+  });
+
+  test('the project page offers a coordinator 作废 for an unverified entry, and its form page opens', async () => {
+    const code = await signedProject();
+    await stack.api(`/api/projects/${code}/funds`, { body: tranche });
+    await setPassword(stack.db, stack.userIds.coordinator, 'a long enough password');
+    const { cookie } = await signInPages(stack.baseUrl, stack.userIds.coordinator, 'a long enough password');
+    const projectPage = await (await fetch(`${stack.baseUrl}/projects/${code}`, { headers: { cookie: cookie! } })).text();
+    expect(projectPage).toContain(`/projects/${code}/funds/F1/void`);
+    expect(projectPage).not.toContain(`/projects/${code}/funds/F1/reverse`);
+    const form = await fetch(`${stack.baseUrl}/projects/${code}/funds/F1/void`, { headers: { cookie: cookie! } });
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('id="void-form"');
   });
 
   test('a verified entry is not voided; a voided reversal frees its tranche to be reversed again; totals never go negative', async () => {

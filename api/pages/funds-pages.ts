@@ -226,47 +226,30 @@ export function registerFundsPages(router: Router, deps: RouteDeps, page: Render
     },
   });
 
-  registerFormPage({
-    getPath: '/projects/:code/funds/:entryId/reverse',
-    postPath: '/projects/:code/funds/:entryId/reverse',
-    formId: 'reverse-form',
-    fields: REVERSAL_FIELDS,
-    schema: reverseFundsBody,
-    title: L.reverseTitle,
-    submit: L.reverse,
-    load: async (req, res) => {
-      const { state } = await loadFor('funds.reverse')(req, res);
-      return { state, entry: entryOf(state, String(req.params.entryId)) };
-    },
-    subtitle: ({ entry: e }) => h` · ${e.id} · ${formatMinor(BigInt(e.amountMinor))} ${e.currency} · ${e.receivedOn} · ${e.evidence}`,
-    action: ({ state, entry }) => `${projectPath(state.code)}/funds/${entry.id}/reverse`,
-    toInput: (form) => ({ reason: form.reason ?? '' }),
-    apply: async ({ state, entry }, { reason }, acting) => {
-      const reversal = await updateProject(deps, acting, { code: state.code, action: 'funds.reverse' }, reverseFunds, (actor, requestId) => ({ requestId, entryId: entry.id, reason, actor }));
-      return `${projectPath(state.code)}?funds=reversed:${reversal.id}#funds`;
-    },
-  });
-
-  registerFormPage({
-    getPath: '/projects/:code/funds/:entryId/void',
-    postPath: '/projects/:code/funds/:entryId/void',
-    formId: 'void-form',
-    fields: VOID_FIELDS,
-    schema: voidFundsBody,
-    title: L.voidTitle,
-    submit: L.void,
-    load: async (req, res) => {
-      const { state } = await loadFor('funds.void')(req, res);
-      return { state, entry: entryOf(state, String(req.params.entryId)) };
-    },
-    subtitle: ({ entry: e }) => h` · ${e.id} · ${formatMinor(BigInt(e.amountMinor))} ${e.currency} · ${e.receivedOn} · ${e.evidence}`,
-    action: ({ state, entry }) => `${projectPath(state.code)}/funds/${entry.id}/void`,
-    toInput: (form) => ({ reason: form.reason ?? '' }),
-    apply: async ({ state, entry }, { reason }, acting) => {
-      const voided = await updateProject(deps, acting, { code: state.code, action: 'funds.void' }, voidFunds, (actor, requestId) => ({ requestId, entryId: entry.id, reason, actor }));
-      return `${projectPath(state.code)}?funds=voided:${voided.id}#funds`;
-    },
-  });
+  /** A form on one entry that takes a reason: a reversal (冲正) of a verified entry, or voiding (作废) an unverified one. */
+  const registerEntryReasonPage = (spec: { verb: 'reverse' | 'void'; fields: FormField[]; schema: typeof reverseFundsBody; title: Label; submit: Label; flash: 'reversed' | 'voided'; update: typeof reverseFunds }) =>
+    registerFormPage({
+      getPath: `/projects/:code/funds/:entryId/${spec.verb}`,
+      postPath: `/projects/:code/funds/:entryId/${spec.verb}`,
+      formId: `${spec.verb}-form`,
+      fields: spec.fields,
+      schema: spec.schema,
+      title: spec.title,
+      submit: spec.submit,
+      load: async (req, res) => {
+        const { state } = await loadFor(`funds.${spec.verb}`)(req, res);
+        return { state, entry: entryOf(state, String(req.params.entryId)) };
+      },
+      subtitle: ({ entry: e }) => h` · ${e.id} · ${formatMinor(BigInt(e.amountMinor))} ${e.currency} · ${e.receivedOn} · ${e.evidence}`,
+      action: ({ state, entry }) => `${projectPath(state.code)}/funds/${entry.id}/${spec.verb}`,
+      toInput: (form) => ({ reason: form.reason ?? '' }),
+      apply: async ({ state, entry }, { reason }, acting) => {
+        const result = await updateProject(deps, acting, { code: state.code, action: `funds.${spec.verb}` }, spec.update, (actor, requestId) => ({ requestId, entryId: entry.id, reason, actor }));
+        return `${projectPath(state.code)}?funds=${spec.flash}:${result.id}#funds`;
+      },
+    });
+  registerEntryReasonPage({ verb: 'reverse', fields: REVERSAL_FIELDS, schema: reverseFundsBody, title: L.reverseTitle, submit: L.reverse, flash: 'reversed', update: reverseFunds });
+  registerEntryReasonPage({ verb: 'void', fields: VOID_FIELDS, schema: voidFundsBody, title: L.voidTitle, submit: L.void, flash: 'voided', update: voidFunds });
 
   // An unknown entry is the workflow's 404, as on the API: no query of the project first.
   router.post('/projects/:code/funds/:entryId/verify', requireSignIn, checkCsrf, async (req, res) => {
