@@ -104,6 +104,26 @@ describe('a write that fails for good', () => {
     expect(kinds.filter((k) => k.kind === 'blocker.reported')).toHaveLength(2);
   });
 
+  test('even when the failure itself cannot be recorded, the update is answered and the project shows stuck (system)', async () => {
+    const code = await signedProject();
+    const poison = `poison-${randomUUID()}`;
+    const blockers = sql.id(`test_refuse_${randomUUID().replace(/-/g, '')}`);
+    const failures = sql.id(`test_refuse_${randomUUID().replace(/-/g, '')}`);
+    await sql`alter table blockers add constraint ${blockers} check (description <> ${sql.lit(poison)})`.execute(stack.db);
+    await sql`alter table write_failures add constraint ${failures} check (project_code <> ${sql.lit(code)})`.execute(stack.db);
+    try {
+      const res = await stack.api(`/api/projects/${code}/blockers`, { body: { category: 'land', description: poison } });
+      expect(res.status).toBe(201);
+      const state = await stack.client.workflow.getHandle(code).query(getState);
+      expect(state.stuck.reasons).toContain('system');
+      expect(await pendingActivities(code)).toBe(0);
+      expect((await stack.client.workflow.getHandle(code).describe()).status.name).toBe('RUNNING');
+    } finally {
+      await sql`alter table blockers drop constraint ${blockers}`.execute(stack.db);
+      await sql`alter table write_failures drop constraint ${failures}`.execute(stack.db);
+    }
+  });
+
   test('only admins re-project', async () => {
     const code = await signedProject();
     expect((await stack.api(`/api/projects/${code}/reproject`, { as: 'coordinator', body: {} })).status).toBe(403);

@@ -236,10 +236,12 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
     onUpdate(reproject, validateReproject, async ({ requestId, actor }) => {
       if (wasApplied(state, requestId)) return { restored: 0, remaining: state.writeFailures.length };
       rememberRequest(state, requestId);
-      const before = state.writeFailures.length;
       const restored = await retryFailedWrites(state);
+      // Writes dropped beyond the kept ones cannot run again; the audit record says how many.
+      const dropped = state.droppedWriteFailures;
+      state.droppedWriteFailures = 0;
       // The whole projection from the state as it is, under a new version.
-      await commit('projection.restored', actor.id, { restored, remaining: state.writeFailures.length, failedBefore: before });
+      await commit('projection.restored', actor.id, { restored, remaining: state.writeFailures.length, dropped });
       return { restored, remaining: state.writeFailures.length };
     });
 

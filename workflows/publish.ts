@@ -65,7 +65,7 @@ function details(state: ProjectState): string {
   if (funds) lines.push(funds);
   for (const b of openBlockers(state)) lines.push(`Blocker 瓶颈 [${b.category}] ${b.description} (${b.reportedBy}, ${b.reportedAt})`);
   const failed = state.writeFailures[0];
-  if (failed) lines.push(`System 系统: ${state.writeFailures.length} record(s) not written since ${failed.at} (${failed.call.activity}: ${failed.message}); an admin re-projects with npm run reproject -- ${state.code}`);
+  if (failed) lines.push(`System 系统: ${state.writeFailures.length} record(s) not written since ${failed.at} (${failed.call.activity}: ${failed.message}); an admin re-projects with npm run reproject -- ${state.code}${state.droppedWriteFailures ? ` (${state.droppedWriteFailures} more not kept)` : ''}`);
   const last = state.transitions[state.transitions.length - 1];
   if (last) lines.push(`Last stage change: ${last.from ?? '—'} → ${last.to} by ${last.actor} at ${last.at}`);
   return lines.join('\n\n');

@@ -32,8 +32,13 @@ export async function write(state: ProjectState, call: WriteCall): Promise<boole
       state.writeFailures.shift();
       state.droppedWriteFailures += 1;
     }
-    // Only safe values (code, city, activity, a cleaned message): this record itself cannot fail on data.
-    await activities.recordWriteFailure({ projectCode: state.code, city: state.city, activity: call.activity, version: state.version, message: failure.message, at: failure.at });
+    // Only safe values (code, city, activity, a cleaned message). Should even this fail for good, the
+    // state and the search attributes still show the failure: it must not fail the update or the run.
+    await activities
+      .recordWriteFailure({ projectCode: state.code, city: state.city, activity: call.activity, version: state.version, message: failure.message, at: failure.at })
+      .catch((e: unknown) => {
+        if (!(e instanceof ActivityFailure)) throw e;
+      });
     return false;
   }
 }
