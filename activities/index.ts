@@ -4,15 +4,18 @@ import { appendCapitalIncrease, appendFundsEntry, appendVerification, appendVoid
 import { insertNotificationRequests } from '../db/notifications.js';
 import { enqueueNotifications } from '../db/outbox.js';
 import { publishReport, type PublishOutcome } from '../db/reports.js';
-import { quarterlyReportContent } from '../api/statistics/report.js';
-import { recordProjectEvent } from '../db/projects.js';
+import { quarterlyReportContent } from '../db/report-content.js';
+import { recordProjectEvent, writeProjectEvent } from '../db/projects.js';
 import { recordWriteFailure } from '../db/write-failures.js';
 import { classified } from './errors.js';
 import { latestTemplate } from '../db/templates.js';
-import { ErrorType, type CapitalIncrease, type FundsEntry, type NotificationRequest, type ProjectEvent, type WriteFailureRecord } from '../workflows/contract.js';
+import { ErrorType } from '../workflows/errors.js';
+import { type CapitalIncrease, type FundsEntry, type NotificationRequest, type ProjectEvent, type WriteFailureRecord } from '../workflows/state.js';
 import type { ProjectionChange } from '../workflows/projection.js';
 import type { TaskTemplate } from '../workflows/templates.js';
 import type { WorkingCalendar } from './calendar.js';
+import type { CalendarData } from '../workflows/working-days.js';
+import type { LedgerWrite } from '../workflows/state.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -28,6 +31,27 @@ export interface ActivityDeps {
  */
 export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3000' }: ActivityDeps) {
   return classified({
+    /**
+     * One action's records in one transaction: its ledger rows, its audit record and projection
+     * rows, and its notification requests with their outbox rows. Safe to run again.
+     */
+    async recordChange(change: ProjectionChange, event: ProjectEvent, ledger: LedgerWrite[], notifications: NotificationRequest[]): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        for (const w of ledger) await writeLedger(trx, change.project.code, w);
+        await writeProjectEvent(trx, change, event);
+        if (notifications.length) {
+          await insertNotificationRequests(trx, notifications);
+          await enqueueNotifications(trx, notifications, publicUrl);
+        }
+      });
+    },
+
+    /** The working calendar from an instant for `days` calendar days, loaded into a workflow. */
+    async loadCalendar(from: string, days: number): Promise<CalendarData> {
+      return calendar.load(new Date(from), days);
+    },
+
+    /** Runs from before recordChange: the audit record and projection alone. */
     async recordProjectEvent(change: ProjectionChange, event: ProjectEvent): Promise<void> {
       await recordProjectEvent(db, change, event);
     },
@@ -41,7 +65,7 @@ export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3
       return template;
     },
 
-    /** Deadlines are computed here, not in workflow code, so that a calendar change never breaks replay. */
+    /** Runs from before workflows held their calendar ask their deadlines here. */
     async computeDeadlines({ from, workingDays }: { from: string; workingDays: number[] }): Promise<string[]> {
       const instants = await calendar.deadlines(new Date(from), workingDays);
       return instants.map((d) => d.toISOString());
@@ -54,12 +78,7 @@ export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3
 
     /** Records a verification; the database enforces that the verifier did not enter the funds. */
     async verifyFundsEntry(projectCode: string, entryId: string, verifiedBy: string, verifiedAt: string): Promise<void> {
-      try {
-        await appendVerification(db, projectCode, entryId, verifiedBy, verifiedAt);
-      } catch (err) {
-        if ((err as { code?: string }).code === '23514') throw ApplicationFailure.create({ type: ErrorType.FourEyes, message: (err as Error).message, nonRetryable: true });
-        throw err;
-      }
+      await writeLedger(db, projectCode, { activity: 'verifyFundsEntry', entryId, verifiedBy, verifiedAt });
     },
 
     /** Records that an unverified entry is void; the database refuses a verified one. */
@@ -89,4 +108,23 @@ export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3
       await recordWriteFailure(db, failure);
     },
   });
+}
+
+/** One ledger write; a verification by whoever entered the funds is refused by the database (four-eyes). */
+async function writeLedger(db: Db, projectCode: string, w: LedgerWrite): Promise<void> {
+  switch (w.activity) {
+    case 'appendFundsEntry':
+      return appendFundsEntry(db, projectCode, w.entry);
+    case 'verifyFundsEntry':
+      try {
+        return await appendVerification(db, projectCode, w.entryId, w.verifiedBy, w.verifiedAt);
+      } catch (err) {
+        if ((err as { code?: string }).code === '23514') throw ApplicationFailure.create({ type: ErrorType.FourEyes, message: (err as Error).message, nonRetryable: true });
+        throw err;
+      }
+    case 'voidFundsEntry':
+      return appendVoid(db, projectCode, w);
+    case 'appendCapitalIncrease':
+      return appendCapitalIncrease(db, projectCode, w.increase);
+  }
 }

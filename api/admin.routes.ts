@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { calendarExceptions, setCalendarDays } from '../db/calendar.js';
 import { ROLES } from '../db/schema.js';
 import { addTemplateVersion, latestTemplate, listTemplates, TemplateError } from '../db/templates.js';
-import { createApiToken, createUser, listUsers } from '../db/users.js';
-import { CITIES } from '../workflows/contract.js';
-import { DEPARTMENTS } from '../workflows/templates.js';
+import { createApiToken, createUser, listUsers, userExists } from '../db/users.js';
+import { CITIES } from '../workflows/reference.js';
+import { DEPARTMENTS } from '../workflows/reference.js';
 import { currentUser } from './auth.js';
 import { notFound, parse, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
-import { calendarDate, safeText } from './input.js';
+import { calendarDate, safeText } from '../workflows/input.js';
 import { Problem } from './problem.js';
 
 export const newUserBody = z
@@ -44,7 +44,7 @@ export function createAdminRouter(deps: RouteDeps): Router {
     const admin = currentUser(res);
     authorize(admin, 'users.manage');
     const user = parse(newUserBody, req.body, 'body');
-    if (await deps.db.selectFrom('users').select('id').where('id', '=', user.id).executeTakeFirst()) {
+    if (await userExists(deps.db, user.id)) {
       throw new Problem(409, 'User exists', `A user named ${user.id} already exists.`, [{ field: 'id', reason: 'already used' }]);
     }
     await createUser(deps.db, user);

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { entryIdOf, projectLedger } from '../db/funds.js';
-import { increaseCapital, recordFunds, reverseFunds, verifyFunds, voidFunds } from '../workflows/contract.js';
+import { increaseCapital, recordFunds, reverseFunds, verifyFunds, voidFunds } from '../workflows/messages.js';
 import { currentUser } from './auth.js';
 import { actingOf, codeOf, parse, projectScope, updateProject, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { sql } from 'kysely';
+import { ping } from '../db/connection.js';
 import { safeMessage } from '../db/errors.js';
 import type { RouteDeps } from './http.js';
 import { RETRY_AFTER_SECONDS } from './problem.js';
@@ -18,7 +18,7 @@ export function createHealthRouter(deps: RouteDeps): Router {
   });
   router.get('/readyz', async (_req, res) => {
     const [postgres, temporal] = await Promise.all([
-      probe(() => sql`select 1`.execute(deps.db)),
+      probe(() => ping(deps.db)),
       probe(() => deps.client.withDeadline(Date.now() + PROBE_MS, () => deps.client.workflowService.getSystemInfo({}))),
     ]);
     const ok = postgres.up && temporal.up;

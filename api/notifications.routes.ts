@@ -1,13 +1,17 @@
 import { Router } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import { redrive } from '../db/outbox.js';
-import { CITIES, PROVINCE_WIDE } from '../workflows/contract.js';
-import { DEPARTMENTS } from '../workflows/templates.js';
+import { addContact, deleteContact, listContacts } from '../db/contacts.js';
+import { inAppNotifications, markNotificationRead, unreadNotificationCount } from '../db/notifications.js';
+import { outboxRows, redrive } from '../db/outbox.js';
+import { setUserChannel, userChannels } from '../db/user-channels.js';
+import { userEmail, userExists } from '../db/users.js';
+import { addWebhookEndpoint, webhookEndpointExists } from '../db/webhooks.js';
+import { CITIES, CONTACT_AUDIENCES, PROVINCE_WIDE } from '../workflows/reference.js';
+import { DEPARTMENTS } from '../workflows/reference.js';
 import { currentUser } from './auth.js';
 import { notFound, parse, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
-import { safeText } from './input.js';
+import { safeText } from '../workflows/input.js';
 import { Problem } from './problem.js';
 
 const id = z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be a number') });
@@ -16,7 +20,7 @@ export const contactBody = z
   .strictObject({
     city: z.enum([PROVINCE_WIDE, ...CITIES], `must be ${PROVINCE_WIDE} or a city`),
     department: z.enum(DEPARTMENTS).nullable().default(null),
-    audience: z.enum(['department', 'department_head', 'city_bureau', 'city_leader', 'provincial_group', 'coordination', 'supervisors']),
+    audience: z.enum(CONTACT_AUDIENCES),
     userId: safeText(100).nullable().default(null),
     webhookId: z.string().regex(/^\d{1,18}$/).nullable().default(null),
   })
@@ -39,10 +43,10 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
   router.get('/notifications', async (req, res) => {
     const user = currentUser(res);
     authorize(user, 'notifications.read');
-    const items = await db.selectFrom('in_app_notifications').selectAll().where('user_id', '=', user.id).orderBy('id', 'desc').limit(100).execute();
-    const unread = await db.selectFrom('in_app_notifications').select((eb) => eb.fn.countAll<string>().as('n')).where('user_id', '=', user.id).where('read_at', 'is', null).executeTakeFirstOrThrow();
+    const items = await inAppNotifications(db, user.id);
+    const unread = await unreadNotificationCount(db, user.id);
     res.json({
-      unread: Number(unread.n),
+      unread,
       items: items.map((n) => ({ id: n.id, subject: n.subject, body: n.body, link: n.link, createdAt: n.created_at.toISOString(), readAt: n.read_at?.toISOString() ?? null })),
     });
   });
@@ -50,8 +54,7 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
   router.post('/notifications/:id/read', async (req, res) => {
     const user = currentUser(res);
     authorize(user, 'notifications.read');
-    const result = await db.updateTable('in_app_notifications').set({ read_at: sql<string>`coalesce(read_at, now())` }).where('id', '=', parse(id, req.params, 'path').id).where('user_id', '=', user.id).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw notFound('such notification of yours');
+    if (!(await markNotificationRead(db, user.id, parse(id, req.params, 'path').id))) throw notFound('such notification of yours');
     res.json({ ok: true });
   });
 
@@ -59,23 +62,17 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
   router.get('/me/channels', async (_req, res) => {
     const user = currentUser(res);
     authorize(user, 'notifications.read');
-    const rows = await db.selectFrom('user_channels').select(['channel', 'enabled']).where('user_id', '=', user.id).execute();
-    const email = await db.selectFrom('users').select('email').where('id', '=', user.id).executeTakeFirstOrThrow();
+    const rows = await userChannels(db, user.id);
+    const email = await userEmail(db, user.id);
     const enabled = Object.fromEntries(rows.map((r) => [r.channel, r.enabled]));
-    res.json({ in_app: enabled.in_app ?? true, email: email.email ? (enabled.email ?? true) : false, emailAddress: email.email });
+    res.json({ in_app: enabled.in_app ?? true, email: email ? (enabled.email ?? true) : false, emailAddress: email });
   });
 
   router.post('/me/channels', async (req, res) => {
     const user = currentUser(res);
     authorize(user, 'notifications.read');
     const prefs = parse(channelsBody, req.body, 'body');
-    for (const [channel, enabled] of Object.entries(prefs) as ['in_app' | 'email', boolean][]) {
-      await db
-        .insertInto('user_channels')
-        .values({ user_id: user.id, channel, enabled })
-        .onConflict((oc) => oc.columns(['user_id', 'channel']).doUpdateSet({ enabled }))
-        .execute();
-    }
+    for (const [channel, enabled] of Object.entries(prefs) as ['in_app' | 'email', boolean][]) await setUserChannel(db, user.id, channel, enabled);
     res.json(prefs);
   });
 
@@ -83,10 +80,8 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
     const user = currentUser(res);
     authorize(user, 'notifications.manage');
     const { status } = parse(z.object({ status: z.enum(['pending', 'sending', 'delivered', 'dead']).default('dead') }), req.query, 'query');
-    let query = db.selectFrom('outbox').selectAll('outbox').where('status', '=', status);
     // An admin for one city sees the notifications about that city's projects only.
-    if (user.city) query = query.where('project_code', 'in', db.selectFrom('projects').select('code').where('city', '=', user.city));
-    const rows = await query.orderBy('id', 'desc').limit(200).execute();
+    const rows = await outboxRows(db, { status, city: user.city });
     res.json({ items: rows.map((r) => ({ id: r.id, dedupeKey: r.dedupe_key, channel: r.channel, userId: r.user_id, email: r.email, webhookId: r.webhook_id, subject: r.subject, status: r.status, attempts: r.attempts, lastError: r.last_error })) });
   });
 
@@ -99,36 +94,33 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
   router.get('/contacts', async (_req, res) => {
     const user = currentUser(res);
     authorize(user, 'notifications.manage');
-    let query = db.selectFrom('contacts').selectAll();
-    if (user.city) query = query.where('city', '=', user.city);
-    res.json({ items: await query.orderBy('city').orderBy('audience').execute() });
+    res.json({ items: await listContacts(db, user.city) });
   });
 
   router.post('/contacts', async (req, res) => {
     authorize(currentUser(res), 'notifications.manage');
     const c = parse(contactBody, req.body, 'body');
-    if (c.userId && !(await db.selectFrom('users').select('id').where('id', '=', c.userId).executeTakeFirst())) {
+    if (c.userId && !(await userExists(db, c.userId))) {
       throw new Problem(400, 'Invalid request', `There is no user ${c.userId}.`, [{ field: 'userId', reason: 'no such user' }]);
     }
-    if (c.webhookId && !(await db.selectFrom('webhook_endpoints').select('id').where('id', '=', c.webhookId).executeTakeFirst())) {
+    if (c.webhookId && !(await webhookEndpointExists(db, c.webhookId))) {
       throw new Problem(400, 'Invalid request', `There is no webhook endpoint ${c.webhookId}.`, [{ field: 'webhookId', reason: 'no such webhook endpoint' }]);
     }
-    const row = await db.insertInto('contacts').values({ city: c.city, department: c.department, audience: c.audience, user_id: c.userId, webhook_id: c.webhookId }).returning('id').executeTakeFirstOrThrow();
-    res.status(201).json({ id: row.id, ...c });
+    const contactId = await addContact(db, { city: c.city, department: c.department, audience: c.audience, user_id: c.userId, webhook_id: c.webhookId });
+    res.status(201).json({ id: contactId, ...c });
   });
 
   router.delete('/contacts/:id', async (req, res) => {
     authorize(currentUser(res), 'notifications.manage');
-    const result = await db.deleteFrom('contacts').where('id', '=', parse(id, req.params, 'path').id).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw notFound('such contact');
+    if (!(await deleteContact(db, parse(id, req.params, 'path').id))) throw notFound('such contact');
     res.status(204).end();
   });
 
   router.post('/webhooks', async (req, res) => {
     authorize(currentUser(res), 'notifications.manage');
     const w = parse(webhookBodySchema, req.body, 'body');
-    const row = await db.insertInto('webhook_endpoints').values(w).returning('id').executeTakeFirstOrThrow();
-    res.status(201).json({ id: row.id, name: w.name, url: w.url, format: w.format });
+    const endpointId = await addWebhookEndpoint(db, w);
+    res.status(201).json({ id: endpointId, name: w.name, url: w.url, format: w.format });
   });
 
   return router;

@@ -4,8 +4,8 @@ import { isGrpcServiceError, ServiceError, WorkflowUpdateFailedError, WorkflowUp
 import { isTransient } from '../db/errors.js';
 import { z } from 'zod';
 import type { Logger } from '../config/logger.js';
-import type { ErrorType} from '../workflows/contract.js';
-import { type FieldReason } from '../workflows/contract.js';
+import type { ErrorType } from '../workflows/errors.js';
+import { type FieldReason } from '../workflows/errors.js';
 
 /** An RFC 9457 problem, sent as application/problem+json. */
 export class Problem extends Error {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { completeTask, reassignLiaison, reportBlocker, reproject, resolveBlocker, withdraw } from '../workflows/contract.js';
+import { completeTask, reassignLiaison, reportBlocker, reproject, resolveBlocker, withdraw } from '../workflows/messages.js';
 import { actingOf, codeOf, parse, stateView, updateProject, type RouteDeps } from './http.js';
 import { blockerParams, completeTaskBody, reassignLiaisonBody, reportBlockerBody, resolveBlockerBody, taskParams, withdrawBody } from './schemas.js';
 
@@ -10,7 +10,7 @@ export function createProjectActionsRouter(deps: RouteDeps): Router {
   router.post('/:code/tasks/:taskKey/complete', async (req, res) => {
     const { code, taskKey } = parse(taskParams, req.params, 'path');
     const { data } = parse(completeTaskBody, req.body, 'body');
-    res.json(await updateProject(deps, actingOf(res), { code, action: 'task.complete', taskKey }, completeTask, (actor, requestId) => ({ requestId, taskKey, actor, data })));
+    res.json(await updateProject(deps, actingOf(res), { code, action: 'task.complete' }, completeTask, (actor, requestId) => ({ requestId, taskKey, actor, data })));
   });
 
   router.post('/:code/blockers', async (req, res) => {

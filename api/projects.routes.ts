@@ -2,7 +2,9 @@ import { Router } from 'express';
 import { listProjects } from '../db/projects.js';
 import type { Project } from '../db/schema.js';
 import { latestTemplate } from '../db/templates.js';
-import { advanceStage, type City, type ProjectInput } from '../workflows/contract.js';
+import { advanceStage } from '../workflows/messages.js';
+import { type City } from '../workflows/reference.js';
+import { type ProjectInput } from '../workflows/state.js';
 import { currentUser } from './auth.js';
 import { actingOf, codeOf, parse, projectLinks, queryProject, stateView, updateProject, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
@@ -51,7 +53,7 @@ export function createProjectsRouter(deps: RouteDeps): Router {
   router.post('/:code/stage', async (req, res) => {
     const code = codeOf(req);
     const cmd = parse(advanceStageBody, req.body, 'body');
-    const state = await updateProject(deps, actingOf(res), { code, action: 'project.advance' }, advanceStage, (actor, requestId) => ({ ...cmd, actor: actor.id, requestId }));
+    const state = await updateProject(deps, actingOf(res), { code, action: 'project.advance' }, advanceStage, (actor, requestId) => ({ ...cmd, actor, requestId }));
     res.json({ ...stateView(state), links: projectLinks(deps, code) });
   });
 

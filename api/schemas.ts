@@ -1,18 +1,14 @@
 import { z } from 'zod';
-import { BLOCKER_CATEGORIES, CAPITAL_TYPES, CITIES, INITIAL_STAGES, STAGES } from '../workflows/contract.js';
-import { normalizeText } from '../workflows/input-rules.js';
-import { calendarDate, currency, minorUnits, paragraph, safeText, TEXT_LIMITS } from './input.js';
+import { BLOCKER_CATEGORIES, CAPITAL_TYPES, CITIES, INITIAL_STAGES, STAGES } from '../workflows/reference.js';
+import { blockerId, entryId, Inputs, projectCode, taskKey } from '../workflows/messages.js';
+import { calendarDate, money, safeText, TEXT_LIMITS } from '../workflows/input.js';
 
 /** One line of text: a name, an investor, an evidence number. */
 const line = (max: number = TEXT_LIMITS.line) => safeText(max);
 
-/** Money: integer minor units (fen, cents) as a string, and its currency. Never a float. */
-export const money = z.strictObject({ amountMinor: minorUnits({ positive: false }), currency });
+export { money };
 
-export const projectCode = z
-  .string()
-  .max(40, 'at most 40 characters')
-  .regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/, 'must be upper-case letters and digits in hyphen-separated parts, e.g. LN-2018-SY-0042');
+export { projectCode };
 
 export const createProjectBody = z.strictObject({
   code: projectCode,
@@ -30,51 +26,27 @@ export const createProjectBody = z.strictObject({
   signedOn: calendarDate.nullable().default(null),
 });
 
-export const advanceStageBody = z.strictObject({
-  to: z.enum(STAGES, `must be one of ${STAGES.join(', ')}`),
-  reason: paragraph(1000).nullable().default(null),
-});
+/** A request's body: the update's own message (workflows/messages.ts) less what the API fills in. */
+const bodyOf = <S extends z.ZodObject, K extends keyof S['shape'] & string>(schema: S, ...keys: K[]) =>
+  z.strictObject(schema.pick(Object.fromEntries(keys.map((k) => [k, true])) as never).shape as Pick<S['shape'], K>);
 
-/** Field values are checked against the task's own form by the workflow's validator. */
-export const completeTaskBody = z.strictObject({
-  data: z
-    .record(z.string(), z.unknown(), 'must be an object of field values')
-    .transform((data) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? normalizeText(v) : v]))),
-});
-
-export const reportBlockerBody = z.strictObject({
-  category: z.enum(BLOCKER_CATEGORIES, `must be one of ${BLOCKER_CATEGORIES.join(', ')}`),
-  description: paragraph(),
-});
-
-export const resolveBlockerBody = z.strictObject({ resolution: paragraph() });
-
-export const reassignLiaisonBody = z.strictObject({ liaison: line(TEXT_LIMITS.id), reason: paragraph(1000).nullable().default(null) });
-
-export const withdrawBody = z.strictObject({ reason: paragraph() });
-
-export const recordFundsBody = z.strictObject({
-  amountMinor: minorUnits({ positive: true }),
-  currency,
-  receivedOn: calendarDate,
-  evidence: line(),
-});
-
-export const reverseFundsBody = z.strictObject({ reason: paragraph() });
-
-export const voidFundsBody = z.strictObject({ reason: paragraph() });
-
+export const advanceStageBody = bodyOf(Inputs.advanceStage, 'to', 'reason');
+/** Field values are checked against the task's own form by the workflow. */
+export const completeTaskBody = bodyOf(Inputs.completeTask, 'data');
+export const reportBlockerBody = bodyOf(Inputs.reportBlocker, 'category', 'description');
+export const resolveBlockerBody = bodyOf(Inputs.resolveBlocker, 'resolution');
+export const reassignLiaisonBody = bodyOf(Inputs.reassignLiaison, 'liaison', 'reason');
+export const withdrawBody = bodyOf(Inputs.withdraw, 'reason');
+export const recordFundsBody = bodyOf(Inputs.recordFunds, 'amountMinor', 'currency', 'receivedOn', 'evidence');
+export const reverseFundsBody = bodyOf(Inputs.reverseFunds, 'reason');
+export const voidFundsBody = bodyOf(Inputs.voidFunds, 'reason');
 /** 增资: only the increment, in the contract's currency, and the date it was agreed. */
-export const increaseCapitalBody = z.strictObject({
-  amountMinor: minorUnits({ positive: true }),
-  currency,
-  agreedOn: calendarDate,
-});
+export const increaseCapitalBody = bodyOf(Inputs.increaseCapital, 'amountMinor', 'currency', 'agreedOn');
 
-export const fundsEntryParams = z.object({ code: projectCode, entryId: z.string().regex(/^F\d{1,6}$/, 'must be a funds entry id such as F1') });
-
-export const taskParams = z.object({ code: projectCode, taskKey: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a task key') });
-export const blockerParams = z.object({ code: projectCode, blockerId: z.string().regex(/^B\d{1,6}$/, 'must be a blocker id such as B1') });
+// Path parameters, parsed with the identifiers' own schemas.
+export const fundsEntryParams = z.object({ code: projectCode, entryId });
+export const taskParams = z.object({ code: projectCode, taskKey });
+export const blockerParams = z.object({ code: projectCode, blockerId });
 
 export const listProjectsQuery = z.strictObject({
   city: z.enum(CITIES, `must be one of ${CITIES.join(', ')}`).optional(),

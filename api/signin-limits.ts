@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { CompiledQuery } from 'kysely';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Db } from '../db/connection.js';
+import { RATE_LIMITS_TABLE, rateLimitStoreClient } from '../db/rate-limits.js';
 
 /**
  * Sign-in limits, per account and per client address, kept in PostgreSQL by
@@ -26,19 +26,6 @@ export const DEFAULT_SIGNIN_LIMITS: Readonly<SignInLimits> = Object.freeze({
   maxLockSeconds: 60 * 60,
 });
 
-/** The table the migration `2026-11-22T03-10_security` creates; the library is told not to create it. */
-const TABLE = 'rate_limits';
-
-/** RateLimiterPostgres's store client: its queries run on luodi's own Kysely pool. */
-function storeClient(db: Db) {
-  return {
-    async query({ text, values }: { text: string; values?: unknown[] }) {
-      const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
-      return { rows: result.rows, rowCount: result.rows.length || Number(result.numAffectedRows ?? 0) };
-    },
-  };
-}
-
 /** One dimension (account or address): failures counted in a window, and locks that double. */
 class Lockout {
   private readonly failures: RateLimiterPostgres;
@@ -50,7 +37,7 @@ class Lockout {
     private readonly maxFailures: number,
     private readonly limits: SignInLimits,
   ) {
-    const common = { storeClient: storeClient(db), storeType: 'client', tableName: TABLE, tableCreated: true };
+    const common = { storeClient: rateLimitStoreClient(db), storeType: 'client', tableName: RATE_LIMITS_TABLE, tableCreated: true };
     this.failures = new RateLimiterPostgres({ ...common, keyPrefix: `signin-failures-${name}`, points: maxFailures, duration: limits.windowSeconds });
     this.locks = new RateLimiterPostgres({ ...common, keyPrefix: `signin-locks-${name}`, points: 1_000_000, duration: 24 * 3600, clearExpiredByTimeout: false });
   }

@@ -1,13 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import {
-  displayName,
-  PROJECT_WORKFLOW,
-  ProjectCityAttr,
-  ProjectStageAttr,
-  whenReady,
-  type ProjectInput,
-  type ProjectLandingWorkflow,
-} from '../workflows/contract.js';
+import { displayName, type ProjectInput } from '../workflows/state.js';
+import { PROJECT_WORKFLOW, whenReady, type ProjectLandingWorkflow } from '../workflows/messages.js';
+import { ProjectCityAttr, ProjectStageAttr } from '../workflows/search-attributes.js';
 
 /**
  * Starts a project's workflow (ID = code) and returns once it is ready: its start recorded and

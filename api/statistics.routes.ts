@@ -1,15 +1,15 @@
 import { Router } from 'express';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { CATEGORY_CURRENCY, quarterPeriod, statistics } from '../db/report-content.js';
 import { PROVINCE, type Period } from '../db/statistics.js';
-import { CITIES } from '../workflows/contract.js';
+import { listTargets, setTarget } from '../db/targets.js';
+import { CITIES } from '../workflows/reference.js';
 import { currentUser } from './auth.js';
 import type { RouteDeps } from './http.js';
 import { parse } from './http.js';
 import { authorize } from './policy.js';
-import { calendarDate, currency, minorUnits, safeText } from './input.js';
+import { calendarDate, currency, minorUnits, safeText } from '../workflows/input.js';
 import { Problem } from './problem.js';
-import { CATEGORY_CURRENCY, quarterPeriod, statistics } from './statistics/report.js';
 
 const date = calendarDate;
 export const statisticsQuery = z
@@ -51,7 +51,7 @@ export function createStatisticsRouter(deps: RouteDeps): Router {
     authorize(user, 'statistics.read');
     const q = parse(statisticsQuery, req.query, 'query');
     if (user.city && q.city && q.city !== user.city) throw new Problem(403, 'Forbidden', `${user.id} reads figures for ${user.city} only.`);
-    res.json(await statistics(deps, user.city ?? q.city ?? null, periodOf(q), q.signingEvent));
+    res.json(await statistics(deps.db, user.city ?? q.city ?? null, periodOf(q), q.signingEvent));
   });
 
   router.get('/targets', async (req, res) => {
@@ -59,9 +59,7 @@ export function createStatisticsRouter(deps: RouteDeps): Router {
     authorize(user, 'statistics.read');
     const { year } = parse(z.object({ year: z.coerce.number('must be a year').int().min(2000).max(2100) }), req.query, 'query');
     // A city's users see their city's targets only.
-    let targets = deps.db.selectFrom('targets').selectAll().where('year', '=', year);
-    if (user.city) targets = targets.where('city', '=', user.city);
-    res.json({ items: await targets.orderBy('city').orderBy('category').execute() });
+    res.json({ items: await listTargets(deps.db, year, user.city) });
   });
 
   router.post('/targets', async (req, res) => {
@@ -71,11 +69,7 @@ export function createStatisticsRouter(deps: RouteDeps): Router {
     if (t.currency !== CATEGORY_CURRENCY[t.category]) {
       throw new Problem(400, 'Invalid request', `A ${t.category} target is in ${CATEGORY_CURRENCY[t.category]}.`, [{ field: 'currency', reason: `must be ${CATEGORY_CURRENCY[t.category]}` }]);
     }
-    await deps.db
-      .insertInto('targets')
-      .values({ year: t.year, city: t.city, category: t.category, amount_minor: t.amountMinor, currency: t.currency, set_by: admin.id })
-      .onConflict((oc) => oc.columns(['year', 'city', 'category']).doUpdateSet((eb) => ({ amount_minor: eb.ref('excluded.amount_minor'), set_by: eb.ref('excluded.set_by'), set_at: sql<Date>`now()` })))
-      .execute();
+    await setTarget(deps.db, { year: t.year, city: t.city, category: t.category, amount_minor: t.amountMinor, currency: t.currency, set_by: admin.id });
     res.status(201).json(t);
   });
 

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { apiTokenOwner, createApiToken, listApiTokens, revokeApiToken } from '../db/users.js';
+import { apiTokenOwner, createApiToken, listApiTokens, revokeApiToken, userExists } from '../db/users.js';
 import { currentUser } from './auth.js';
 import { notFound, parse, type RouteDeps } from './http.js';
-import { safeText } from './input.js';
+import { safeText } from '../workflows/input.js';
 import { authorize } from './policy.js';
 
 const tokenParams = z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be a number') });
@@ -24,12 +24,10 @@ export function createTokensRouter(deps: RouteDeps): Router {
   const router = Router();
   const { db } = deps;
 
-  const userExists = async (id: string) => Boolean(await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst());
-
   router.get('/users/:id/tokens', async (req, res) => {
     authorize(currentUser(res), 'users.manage');
     const { id } = parse(userParams, req.params, 'path');
-    if (!(await userExists(id))) throw notFound(`user ${id}`);
+    if (!(await userExists(db, id))) throw notFound(`user ${id}`);
     res.json({ items: await listApiTokens(db, id) });
   });
 
@@ -37,7 +35,7 @@ export function createTokensRouter(deps: RouteDeps): Router {
     authorize(currentUser(res), 'users.manage');
     const { id } = parse(userParams, req.params, 'path');
     const body = parse(newTokenBody, req.body, 'body');
-    if (!(await userExists(id))) throw notFound(`user ${id}`);
+    if (!(await userExists(db, id))) throw notFound(`user ${id}`);
     // Shown once: only its hash is kept.
     const token = await createApiToken(db, id, body.label, body.expiresAt ? new Date(body.expiresAt) : null);
     res.status(201).json({ userId: id, label: body.label, expiresAt: body.expiresAt, token });

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { TASK_QUEUE } from '../workflows/contract.js';
+import { TASK_QUEUE } from '../workflows/messages.js';
 
 /**
  * Every setting luodi reads from the environment, with its default. The README's configuration

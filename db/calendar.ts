@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { DayKind } from '../activities/working-days.js';
+import type { DayKind } from '../workflows/working-days.js';
 import type { Db } from './connection.js';
 
 /** Holidays and 调休 working days between two dates (inclusive), by date. */

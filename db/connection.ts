@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -24,4 +24,9 @@ export function createDb(databaseUrl: string, { onIdleError = () => undefined }:
   // that crashes the process. The query itself still fails (and is retried or answered 503).
   pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Fails if PostgreSQL does not answer: the readiness probe's check. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
 }

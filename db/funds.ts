@@ -1,4 +1,4 @@
-import type { CapitalIncrease, FundsEntry } from '../workflows/contract.js';
+import type { CapitalIncrease, FundsEntry } from '../workflows/state.js';
 import type { Db } from './connection.js';
 
 /** The ledger's key for an entry: unique across projects. */

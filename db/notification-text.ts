@@ -1,5 +1,5 @@
-import type { NotificationRequest } from '../workflows/contract.js';
-import { DEPARTMENT_LABELS, type Department } from '../workflows/templates.js';
+import type { NotificationRequest } from '../workflows/state.js';
+import { DEPARTMENT_LABELS, type Department } from '../workflows/reference.js';
 
 const RUNG_NAMES = ['到期提醒', '督办单', '市级领导督办', '省级协调督办'];
 const BLOCKER_NAMES: Record<string, string> = { land: '土地', approvals: '审批', financing: '融资', infrastructure: '基础设施', policy: '政策', other: '其他' };
@@ -15,7 +15,7 @@ export function renderNotification(r: NotificationRequest, publicUrl: string): {
     // From rung 2 the message carries the printable supervision notice (督办单).
     const notice = rung >= 2 ? `${publicUrl}/notices/${encodeURIComponent(r.projectCode)}/${String(p.taskKey)}/${rung}` : null;
     const title = (p.title as { zh?: string } | undefined)?.zh ?? String(p.taskKey);
-    const department = DEPARTMENT_LABELS[p.department as Department] ?? String(p.department);
+    const department = DEPARTMENT_LABELS[p.department as Department]?.zh ?? String(p.department);
     const name = RUNG_NAMES[Math.min(rung, RUNG_NAMES.length) - 1] ?? '督办';
     return {
       subject: `【${name}】${project}：${title}${rung > 1 ? `已逾期（第${rung}级督办）` : '已到期'}`,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable, type Transaction, type UpdateObject } from 'kysely';
-import { PROVINCE_WIDE, type NotificationRequest } from '../workflows/contract.js';
+import { PROVINCE_WIDE } from '../workflows/reference.js';
+import { type NotificationRequest } from '../workflows/state.js';
 import type { Db } from './connection.js';
-import type { Channel, Database, OutboxTable } from './schema.js';
+import type { Channel, Database, OutboxStatus, OutboxTable } from './schema.js';
 import { renderNotification } from './notification-text.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
@@ -236,6 +237,13 @@ async function heldOrLost(change: () => Promise<void>): Promise<boolean> {
     if (err instanceof ClaimLost) return false;
     throw err;
   }
+}
+
+/** The newest outbox rows (at most 200) in one status; with a city, only those about that city's projects. */
+export async function outboxRows(db: Db, { status, city }: { status: OutboxStatus; city: string | null }): Promise<OutboxRow[]> {
+  let q = db.selectFrom('outbox').selectAll('outbox').where('status', '=', status);
+  if (city) q = q.where('project_code', 'in', db.selectFrom('projects').select('code').where('city', '=', city));
+  return q.orderBy('id', 'desc').limit(200).execute();
 }
 
 /** An admin sends a dead notification again (after fixing an address or a receiver). */

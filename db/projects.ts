@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
-import type { ProjectEvent } from '../workflows/contract.js';
+import type { ProjectEvent } from '../workflows/state.js';
 import type { ProjectionChange, ProjectRow, TaskRow } from '../workflows/projection.js';
-import type { Blocker } from '../workflows/contract.js';
+import type { Blocker } from '../workflows/state.js';
 import type { Db } from './connection.js';
 import type { Database, Project } from './schema.js';
 
@@ -14,8 +14,13 @@ const newer = sql<boolean>`excluded.version > `;
  * run again with the same input.
  */
 export async function recordProjectEvent(db: Db, change: ProjectionChange, event: ProjectEvent): Promise<void> {
+  await db.transaction().execute((trx) => writeProjectEvent(trx, change, event));
+}
+
+/** recordProjectEvent within a transaction the caller holds. */
+export async function writeProjectEvent(trx: Transaction<Database>, change: ProjectionChange, event: ProjectEvent): Promise<void> {
   const { project } = change;
-  await db.transaction().execute(async (trx) => {
+  {
     await upsertProject(trx, project);
     await upsertTasks(trx, project, change.tasks);
     await upsertBlockers(trx, project, change.blockers);
@@ -42,7 +47,7 @@ export async function recordProjectEvent(db: Db, change: ProjectionChange, event
       })
       .onConflict((oc) => oc.columns(['project_code', 'version']).doNothing())
       .execute();
-  });
+  }
 }
 
 async function upsertProject(trx: Transaction<Database>, p: ProjectRow): Promise<void> {
@@ -178,6 +183,20 @@ export async function listProjects(db: Db, f: ProjectFilter): Promise<{ items: P
     q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(count.n) };
+}
+
+/** Projects (merged duplicates aside) per stage, in one city or (null) the whole province. */
+export async function projectsByStage(db: Db, city: string | null): Promise<{ stage: string; count: number }[]> {
+  let q = db.selectFrom('projects').select(['stage', (eb) => eb.fn.countAll<string>().as('n')]).where('stage', '!=', 'merged').groupBy('stage');
+  if (city) q = q.where('city', '=', city);
+  return (await q.execute()).map((r) => ({ stage: r.stage, count: Number(r.n) }));
+}
+
+/** Stuck projects per city, in one city or (null) every city. */
+export async function stuckProjectsByCity(db: Db, city: string | null): Promise<{ city: string; count: number }[]> {
+  let q = db.selectFrom('projects').select(['city', sql<string>`count(*)`.as('n')]).where('stuck', '=', true).groupBy('city');
+  if (city) q = q.where('city', '=', city);
+  return (await q.execute()).map((r) => ({ city: r.city, count: Number(r.n) }));
 }
 
 export interface InboxFilter {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { safeText } from '../api/input.js';
-import { DEPARTMENTS, FIELD_TYPES, MILESTONES, type TaskTemplate } from '../workflows/templates.js';
+import { safeText } from '../workflows/input.js';
+import { FIELD_TYPES, type TaskTemplate } from '../workflows/templates.js';
+import { DEPARTMENTS, MILESTONES } from '../workflows/reference.js';
 
 const key = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lower_snake_case, at most 40 characters');
 const label = z.strictObject({ zh: safeText(200), en: safeText(200) });

@@ -25,6 +25,11 @@ export async function latestTemplate(db: Db, projectType: string): Promise<TaskT
   return row?.definition;
 }
 
+/** The project types that have a template. */
+export async function templateProjectTypes(db: Db): Promise<string[]> {
+  return (await db.selectFrom('task_templates').select('project_type').distinct().execute()).map((r) => r.project_type);
+}
+
 export async function listTemplates(db: Db) {
   return db.selectFrom('task_templates').select(['project_type', 'version', 'created_by', 'created_at']).orderBy('project_type').orderBy('version').execute();
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { City } from '../workflows/contract.js';
-import type { Department } from '../workflows/templates.js';
+import type { City } from '../workflows/reference.js';
+import type { Department } from '../workflows/reference.js';
 import type { Db } from './connection.js';
 import { hashPassword } from './passwords.js';
 import type { Role } from './schema.js';
@@ -117,6 +117,15 @@ export async function userByToken(db: Db, token: string): Promise<User | undefin
 export async function userById(db: Db, id: string): Promise<User | undefined> {
   const row = await db.selectFrom('users').select(['id', 'name', 'role', 'city', 'department']).where('id', '=', id).where('disabled_at', 'is', null).executeTakeFirst();
   return row && toUser(row);
+}
+
+export async function userExists(db: Db, id: string): Promise<boolean> {
+  return Boolean(await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst());
+}
+
+/** The user's email address, if they gave one; the user must exist. */
+export async function userEmail(db: Db, id: string): Promise<string | null> {
+  return (await db.selectFrom('users').select('email').where('id', '=', id).executeTakeFirstOrThrow()).email;
 }
 
 export async function listUsers(db: Db) {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { WriteFailureRecord } from '../workflows/contract.js';
+import type { WriteFailureRecord } from '../workflows/state.js';
 import type { Db } from './connection.js';
 
 /**

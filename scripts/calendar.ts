@@ -1,4 +1,4 @@
-import { calendarDate } from '../api/input.js';
+import { calendarDate } from '../workflows/input.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { calendarExceptions, importOfficialCalendar, setCalendarDays } from '../db/calendar.js';
 import { createDb } from '../db/connection.js';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../workflows/contract.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 export interface DevServerOptions {

@@ -12,24 +12,8 @@ import { startProject as startReadyProject } from '../api/start-project.js';
 import { createDb, type Db } from '../db/connection.js';
 import { prepareDatabase } from '../db/migrator.js';
 import { createWorker } from '../worker/createWorker.js';
-import {
-  advanceStage,
-  completeTask,
-  getState,
-  reassignLiaison,
-  recordFunds,
-  reportBlocker,
-  reproject,
-  reverseFunds,
-  verifyFunds,
-  voidFunds,
-  resolveBlocker,
-  withdraw,
-  type Actor,
-  REPORT_WORKFLOW,
-  type ProjectInput,
-  type ProjectLandingWorkflow,
-} from '../workflows/contract.js';
+import { advanceStage, completeTask, getState, reassignLiaison, recordFunds, reportBlocker, reproject, reverseFunds, verifyFunds, voidFunds, resolveBlocker, withdraw, type Actor, REPORT_WORKFLOW, type ProjectLandingWorkflow } from '../workflows/messages.js';
+import { type ProjectInput } from '../workflows/state.js';
 import { freePort, startDevServer } from './dev-server.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/index.js';
-import { PROJECT_WORKFLOW, reproject, StuckReasonsAttr } from '../workflows/contract.js';
+import { PROJECT_WORKFLOW, reproject } from '../workflows/messages.js';
+import { StuckReasonsAttr } from '../workflows/search-attributes.js';
 
 /**
  * `npm run reproject -- <code> [<code> ...] | --all`: after a record could not be written (the

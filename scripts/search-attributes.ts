@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../workflows/contract.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { safeText } from '../api/input.js';
+import { safeText } from '../workflows/input.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { createDb } from '../db/connection.js';
 import { ROLES } from '../db/schema.js';
 import { passwordProblem } from '../db/passwords.js';
 import { createApiToken, createUser, disableUser, listApiTokens, listUsers, revokeApiToken, setPassword } from '../db/users.js';
-import { CITIES } from '../workflows/contract.js';
-import { DEPARTMENTS } from '../workflows/templates.js';
+import { CITIES } from '../workflows/reference.js';
+import { DEPARTMENTS } from '../workflows/reference.js';
 
 /**
  * Admins manage users and their API tokens (only a hash of each token is stored):

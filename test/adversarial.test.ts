@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { getState, reportBlocker, type Actor } from '../workflows/contract.js';
+import { getState, reportBlocker, type Actor } from '../workflows/messages.js';
 import { createApiToken, createUser } from '../db/users.js';
 import { bundle, eventually, newCode, startStack, type Stack, type TestUser } from './stack.js';
 

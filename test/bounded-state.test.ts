@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { getState, recordFunds, reportBlocker, type Actor } from '../workflows/contract.js';
+import { getState, recordFunds, reportBlocker, type Actor } from '../workflows/messages.js';
 import { EXCERPT_CHARS, STATE_CAPS } from '../workflows/project-state.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { freePort, startDevServer, type DevServer } from '../scripts/dev-server.js';
-import { completeTask, getState, reassignLiaison, reportBlocker, withdraw, type Actor, type ProjectLandingWorkflow } from '../workflows/contract.js';
+import { completeTask, getState, reassignLiaison, reportBlocker, withdraw, type Actor, type ProjectLandingWorkflow } from '../workflows/messages.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 
 /** A server of its own that suggests continue-as-new after 40 events, so a project continues within a test. */

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { codeTakenReason, differingFields } from '../api/summit-import/existing.js';
-import type { ProjectInput } from '../workflows/contract.js';
+import type { ProjectInput } from '../workflows/state.js';
 import { bundle, eventually, newCode, startStack, type Stack, workflowExists } from './stack.js';
 
 let stack: Stack;

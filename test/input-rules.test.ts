@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calendarDate, minorUnits, paragraph, safeText } from '../api/input.js';
-import { amountProblem, dateProblem, MAX_AMOUNT_MINOR, normalizeText, textProblem } from '../workflows/input-rules.js';
-import { validateFormData } from '../workflows/forms.js';
+import { calendarDate, minorUnits, paragraph, safeText } from '../workflows/input.js';
+import { dateProblem, normalizeText, textProblem } from '../workflows/input-rules.js';
+import { amountProblem, MAX_AMOUNT_MINOR } from '../workflows/money.js';
+import { validateFormData } from '../workflows/decisions/forms.js';
 import type { FormField } from '../workflows/templates.js';
 
 /** What PostgreSQL refuses to store in text or jsonb, or what no person types. */

@@ -2,24 +2,10 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addTemplateVersion } from '../db/templates.js';
-import {
-  advanceStage,
-  completeTask,
-  getState,
-  markMerged,
-  reassignLiaison,
-  reportBlocker,
-  resolveBlocker,
-  withdraw,
-  EscalationRungAttr,
-  OverdueTasksAttr,
-  ProjectStuckAttr,
-  StuckReasonsAttr,
-  type Actor,
-  type ProjectLandingWorkflow,
-  type ProjectState,
-} from '../workflows/contract.js';
-import type { Department } from '../workflows/templates.js';
+import { advanceStage, completeTask, getState, markMerged, reassignLiaison, reportBlocker, resolveBlocker, withdraw, type Actor, type ProjectLandingWorkflow } from '../workflows/messages.js';
+import { EscalationRungAttr, OverdueTasksAttr, ProjectStuckAttr, StuckReasonsAttr } from '../workflows/search-attributes.js';
+import { type ProjectState } from '../workflows/state.js';
+import type { Department } from '../workflows/reference.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 
 /** One working day lasts this long for this file's worker. */

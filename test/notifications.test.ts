@@ -9,7 +9,7 @@ import { enqueueNotifications } from '../db/outbox.js';
 import { createApiToken, createUser, setPassword } from '../db/users.js';
 import { emailChannel, messageIdOf, webhookChannel, webhookSignature } from '../worker/channels.js';
 import { startDispatcher } from '../worker/dispatcher.js';
-import { withdraw, type ProjectLandingWorkflow } from '../workflows/contract.js';
+import { withdraw, type ProjectLandingWorkflow } from '../workflows/messages.js';
 import { bundle, eventually, newCode, signInPages, startStack, type Stack } from './stack.js';
 
 /** A real SMTP server on loopback that refuses one domain, and a real HTTP receiver that checks signatures. */

@@ -12,7 +12,7 @@ import { createDb } from '../db/connection.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { addTemplateVersion } from '../db/templates.js';
 import { freePort, startDevServer, type DevServer } from '../scripts/dev-server.js';
-import { getState } from '../workflows/contract.js';
+import { getState } from '../workflows/messages.js';
 import {
   assertBlockersOnce,
   createCoordinator,

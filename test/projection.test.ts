@@ -5,7 +5,7 @@ import { createActivities } from '../activities/index.js';
 import { initialState } from '../workflows/project-state.js';
 import { projectionOf } from '../workflows/projection.js';
 import { createDb } from '../db/connection.js';
-import type { ProjectEvent, ProjectState } from '../workflows/contract.js';
+import type { ProjectEvent, ProjectState } from '../workflows/state.js';
 import { newCode } from './stack.js';
 
 const db = createDb(inject('databaseUrl'));

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { ProjectCityAttr, ProjectStageAttr, reportBlocker } from '../workflows/contract.js';
+import { ProjectCityAttr, ProjectStageAttr } from '../workflows/search-attributes.js';
+import { reportBlocker } from '../workflows/messages.js';
 import { bundle, eventually, newCode, startStack, TEMPORAL_UI, type Stack, workflowExists } from './stack.js';
 
 let stack: Stack;

@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { expect, inject, test } from 'vitest';
 import { ensureSearchAttributes } from '../scripts/search-attributes.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/contract.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 test('missing search attributes are registered once, on a namespace that lacks them', async () => {
   const address = inject('temporalAddress');

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { formatMinor, growth, percent, points, toYi, yearElapsed } from '../workflows/figures.js';
+import { growth, percent, points, yearElapsed } from '../workflows/figures.js';
+import { formatMinor, toYi } from '../workflows/money.js';
 import type { Db } from '../db/connection.js';
-import { completeTask, increaseCapital, markMerged } from '../workflows/contract.js';
+import { completeTask, increaseCapital, markMerged } from '../workflows/messages.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 
 let stack: Stack;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { addTemplateVersion, latestTemplate, TemplateError } from '../db/templates.js';
 import { createDb } from '../db/connection.js';
 import { DEFAULT_TEMPLATES } from '../db/default-templates.js';
-import { getState, withdraw, type ProjectLandingWorkflow } from '../workflows/contract.js';
+import { getState, withdraw, type ProjectLandingWorkflow } from '../workflows/messages.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 
 const db = createDb(inject('databaseUrl'));

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { devServerArgs } from '../scripts/dev-server.js';
 import { cachedCliPath, ensureTemporalCli, findTemporalCli } from '../scripts/temporal-cli.js';
 import { createLogger } from '../config/logger.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/contract.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 function fakeExecutable(path: string): string {
   mkdirSync(dirname(path), { recursive: true });

@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classify, DATA_ERROR } from '../activities/errors.js';
-import { getState, PROJECT_WORKFLOW, type ProjectInput } from '../workflows/contract.js';
+import { getState, PROJECT_WORKFLOW } from '../workflows/messages.js';
+import { type ProjectInput } from '../workflows/state.js';
 import { setPassword } from '../db/users.js';
 import { bundle, eventually, newCode, signInPages, startStack, type Stack } from './stack.js';
 

@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
-import { REPORT_SCHEDULE_ID, REPORT_WORKFLOW } from '../workflows/contract.js';
+import { REPORT_SCHEDULE_ID, REPORT_WORKFLOW } from '../workflows/messages.js';
+import { BEIJING_TIME_ZONE, beijingInstant } from '../workflows/beijing-time.js';
 
 /** The Schedule runs at 00:30 Beijing time on the first day of each quarter, for the quarter just ended. */
 export const REPORT_CALENDAR = { month: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'], dayOfMonth: 1, hour: 0, minute: 30 } as const;
@@ -9,7 +10,7 @@ export async function ensureReportSchedule(client: Client, taskQueue: string, sc
   try {
     await client.schedule.create({
       scheduleId,
-      spec: { calendars: [{ ...REPORT_CALENDAR, month: [...REPORT_CALENDAR.month] }], timezone: 'Asia/Shanghai' },
+      spec: { calendars: [{ ...REPORT_CALENDAR, month: [...REPORT_CALENDAR.month] }], timezone: BEIJING_TIME_ZONE },
       action: { type: 'startWorkflow', workflowType: REPORT_WORKFLOW, taskQueue, args: [] },
       policies: { overlap: 'BUFFER_ONE', catchupWindow: '30 days' },
       memo: { purpose: 'luodi quarterly dispatch report (调度会)' },
@@ -25,7 +26,7 @@ export async function ensureReportSchedule(client: Client, taskQueue: string, sc
 export function reportRunTime(quarter: string): Date {
   const year = Number(quarter.slice(0, 4));
   const n = Number(quarter[5]);
-  return new Date(Date.UTC(year, n * 3, 1, 0, 30) - 8 * 3600_000);
+  return beijingInstant(year, n * 3, 1, 0, 30);
 }
 
 /** Runs the Schedule again for past quarters (from and to inclusive), as if it had run then. */

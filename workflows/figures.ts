@@ -1,31 +1,20 @@
 /**
- * Exact arithmetic on money and shares: amounts are integer minor units (bigint), shares are
- * rounded half-up to one decimal, and nothing passes through a floating-point number. Pure, so
- * that workflows, pages and reports all use it.
+ * Exact arithmetic on shares: percentages of bigint amounts, rounded half-up to one decimal, and
+ * nothing passes through a floating-point number (amounts themselves: money.ts). Pure, so that
+ * workflows, pages and reports all use it.
  */
 
 /** a / b rounded half-up to an integer (b > 0). */
-function roundDiv(a: bigint, b: bigint): bigint {
+export function roundDiv(a: bigint, b: bigint): bigint {
   const negative = a < 0n;
   const q = ((negative ? -a : a) * 2n + b) / (2n * b);
   return negative ? -q : q;
 }
 
-function tenths(value: bigint): string {
+export function tenths(value: bigint): string {
   const negative = value < 0n;
   const v = negative ? -value : value;
   return `${negative ? '-' : ''}${v / 10n}.${v % 10n}`;
-}
-
-/** Minor units (fen, cents) as the currency with two decimals: -250 → "-2.50". */
-export function formatMinor(minor: bigint): string {
-  const v = minor < 0n ? -minor : minor;
-  return `${minor < 0n ? '-' : ''}${v / 100n}.${(v % 100n).toString().padStart(2, '0')}`;
-}
-
-/** Minor units (fen, cents) as 亿 (10^8 of the currency) with one decimal, as the reports print them. */
-export function toYi(minor: bigint): string {
-  return tenths(roundDiv(minor, 1_000_000_000n));
 }
 
 /** part / whole as a percentage with one decimal; null when there is no whole. */

@@ -1,18 +1,11 @@
 /**
- * The input boundary: what luodi accepts as text, a date or an amount, in one place. The API's
- * zod schemas (api/input.ts) and the workflow's validators both use these rules, because an
- * update can reach a workflow from Temporal directly. Pure and deterministic: safe in the sandbox.
+ * The input boundary: what luodi accepts as text or a date, in one place (amounts: money.ts). The
+ * zod forms (input.ts) build every schema from these rules, in the API and in the workflow alike,
+ * because an update can reach a workflow from Temporal directly. Pure and deterministic.
  */
 
 /** Dates luodi accepts anywhere: a signing, a receipt or an agreement falls in this range. */
 export const DATE_RANGE = { from: '1990-01-01', to: '2100-12-31' } as const;
-
-/**
- * The largest amount luodi accepts anywhere (an entry, a contract, a province's annual target), in
- * minor units: 10^15 fen is 10 万亿元, beyond any project or target. PostgreSQL sums bigint
- * columns as numeric, so totals of many such amounts do not overflow.
- */
-export const MAX_AMOUNT_MINOR = 1_000_000_000_000_000n;
 
 /** Text lengths, in UTF-16 code units (never more characters than PostgreSQL counts). */
 export const TEXT_LIMITS = {
@@ -65,15 +58,5 @@ export function dateProblem(value: unknown): string | null {
   // 2018-02-30 is no day at all: the same answer as a malformed date.
   if (Number(m[1]) < 1000 || day.toISOString().slice(0, 10) !== value) return 'must be a date as YYYY-MM-DD';
   if (value < DATE_RANGE.from || value > DATE_RANGE.to) return `must be between ${DATE_RANGE.from} and ${DATE_RANGE.to}`;
-  return null;
-}
-
-const MINOR_UNITS = /^(0|[1-9]\d{0,17})$/;
-
-/** Why a value is not an acceptable amount (whole minor units as a string of digits, ≤ the ceiling), or null. */
-export function amountProblem(value: unknown, { positive }: { positive: boolean }): string | null {
-  if (typeof value !== 'string' || !MINOR_UNITS.test(value)) return 'must be whole minor units (fen or cents) as a string of digits';
-  if (positive && value === '0') return 'must be more than zero';
-  if (BigInt(value) > MAX_AMOUNT_MINOR) return `must be at most ${MAX_AMOUNT_MINOR} minor units (10 万亿)`;
   return null;
 }

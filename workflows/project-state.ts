@@ -1,7 +1,8 @@
 /** Pure functions over a project's state: no commands, no I/O, safe anywhere in the workflow. */
-import type { ProjectInput, ProjectState, Stage, StuckReason, TaskState } from './contract.js';
+import type { ProjectInput, ProjectState, TaskState } from './state.js';
+import type { Stage, StuckReason } from './reference.js';
 import { percent } from './figures.js';
-import type { TaskTemplate } from './templates.js';
+import { beijingDate } from './beijing-time.js';
 
 /** Stages in which the idle clock runs: after signing, until the project operates. */
 const IDLE_STAGES: readonly Stage[] = ['signed', 'landing', 'funds'];
@@ -43,7 +44,7 @@ export function initialState(input: ProjectInput, startedAt: string): ProjectSta
     projectType: projectType ?? null,
     liaison: liaison ?? null,
     // Registered as signed (a summit batch): the signing date, if not given, is the day it is registered.
-    signedOn: project.signedOn ?? (stage === 'signed' ? new Date(Date.parse(startedAt) + 8 * 3600_000).toISOString().slice(0, 10) : null),
+    signedOn: project.signedOn ?? (stage === 'signed' ? beijingDate(startedAt) : null),
     stage,
     transitions: [{ from: null, to: stage, actor, at: startedAt, reason: null }],
     version: 1,
@@ -86,37 +87,7 @@ export function upgradeCarriedState(carried: ProjectState): ProjectState {
   };
 }
 
-export function tasksFromTemplate(template: TaskTemplate): TaskState[] {
-  return template.tasks.map((t) => ({
-    key: t.key,
-    department: t.department,
-    title: t.title,
-    dependsOn: t.dependsOn,
-    fields: t.fields,
-    dueWorkingDays: t.dueWorkingDays,
-    milestone: t.milestone ?? null,
-    status: 'pending',
-    openedAt: null,
-    dueAt: null,
-    rungAt: [],
-    rung: 0,
-    completedAt: null,
-    completedBy: null,
-    data: null,
-  }));
-}
-
-/** Pending tasks whose dependencies are all done. */
-export function readyTasks(state: ProjectState): TaskState[] {
-  const done = new Set(state.tasks.filter((t) => t.status === 'done').map((t) => t.key));
-  return state.tasks.filter((t) => t.status === 'pending' && t.dependsOn.every((d) => done.has(d)));
-}
-
-export function allTasksDone(state: ProjectState): boolean {
-  return state.tasks.length > 0 && state.tasks.every((t) => t.status === 'done');
-}
-
-export function idleClockRuns(state: ProjectState): boolean {
+export function idleClockRuns(state: Pick<ProjectState, 'stage' | 'template'>): boolean {
   return state.template !== null && IDLE_STAGES.includes(state.stage);
 }
 
@@ -172,7 +143,6 @@ export function rememberRequest(state: ProjectState, requestId: string | undefin
   if (state.appliedRequests.length > MAX_REMEMBERED_REQUESTS) state.appliedRequests.shift();
 }
 
-/** Verified funds in place per currency, in minor units: only entries someone else has verified count. */
 /** Verified funds per currency that has any or is the contract's, with the share of the contracted amount. */
 export function fundsProgress(state: ProjectState): { currency: 'CNY' | 'USD'; verified: bigint; contracted: bigint; share: string | null }[] {
   const verified = verifiedFunds(state);

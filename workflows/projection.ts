@@ -1,9 +1,9 @@
 /**
- * What one change writes to PostgreSQL: the project's row, its task rows (form data only for the
- * task just completed) and the blockers the change touched — not the whole state. Pure, so that
+ * What one change writes to PostgreSQL: the project's row, the task rows it changed (form data only
+ * for the task just completed) and the blockers it touched — not the whole state. Pure, so that
  * the workflow computes it and the activity input stays small however long the project lives.
  */
-import type { Blocker, ProjectEvent, ProjectState, TaskStatus } from './contract.js';
+import type { Blocker, ProjectEvent, ProjectState, TaskStatus } from './state.js';
 import { escalationRung, overdueTasks } from './project-state.js';
 
 export interface ProjectRow {
@@ -59,25 +59,35 @@ export interface ProjectionChange {
 export function projectionOf(state: ProjectState, event: ProjectEvent): ProjectionChange {
   const all = event.kind === 'projection.restored' || event.kind === 'project.registered';
   const completed = event.kind === 'task.completed' ? (event.data as { taskKey?: string }).taskKey : undefined;
+  const touched = touchedTasks(event);
   return {
     project: projectRow(state),
-    tasks: state.tasks.map((t) => ({
-      key: t.key,
-      department: t.department,
-      titleZh: t.title.zh,
-      titleEn: t.title.en,
-      status: t.status,
-      openedAt: t.openedAt,
-      dueAt: t.dueAt,
-      rung: t.rung,
-      completedAt: t.completedAt,
-      completedBy: t.completedBy,
-      // Only the task just completed sends form data, whole from the event (the state keeps excerpts).
-      ...(t.key === completed ? { data: (event.data as { data?: Record<string, unknown> }).data ?? t.data } : {}),
-      milestone: t.milestone ?? null,
-    })),
+    tasks: state.tasks
+      .filter((t) => all || touched.has(t.key))
+      .map((t) => ({
+        key: t.key,
+        department: t.department,
+        titleZh: t.title.zh,
+        titleEn: t.title.en,
+        status: t.status,
+        openedAt: t.openedAt,
+        dueAt: t.dueAt,
+        rung: t.rung,
+        completedAt: t.completedAt,
+        completedBy: t.completedBy,
+        // Only the task just completed sends form data, whole from the event (the state keeps excerpts).
+        ...(t.key === completed ? { data: (event.data as { data?: Record<string, unknown> }).data ?? t.data } : {}),
+        milestone: t.milestone ?? null,
+      })),
     blockers: event.kind === 'blocker.reported' || event.kind === 'blocker.resolved' ? [event.data as unknown as Blocker] : all ? state.blockers : [],
   };
+}
+
+/** The tasks an event changed: the one completed or escalated, those it opened, or all that a closing cancelled. */
+function touchedTasks(event: ProjectEvent): Set<string> | { has(key: string): boolean } {
+  const d = event.data as { taskKey?: string; opened?: string[]; to?: string };
+  if (event.kind === 'stage.advanced' && (d.to === 'withdrawn' || d.to === 'merged')) return { has: () => true };
+  return new Set([...(d.taskKey && (event.kind === 'task.completed' || event.kind === 'task.escalated') ? [d.taskKey] : []), ...(d.opened ?? [])]);
 }
 
 function projectRow(state: ProjectState): ProjectRow {

@@ -1,24 +1,11 @@
 /** What the Temporal UI shows of a project: search attributes and the current details. */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import {
-  displayName,
-  EscalationRungAttr,
-  OpenBlockersAttr,
-  OverdueDepartmentsAttr,
-  OverdueTasksAttr,
-  ProjectCityAttr,
-  ProjectLiaisonAttr,
-  ProjectStageAttr,
-  ProjectStuckAttr,
-  ProjectTypeAttr,
-  STAGE_LABELS,
-  StuckReasonsAttr,
-  StuckSinceAttr,
-  type ProjectState,
-} from './contract.js';
+import { displayName, type ProjectState } from './state.js';
+import { EscalationRungAttr, OpenBlockersAttr, OverdueDepartmentsAttr, OverdueTasksAttr, ProjectCityAttr, ProjectLiaisonAttr, ProjectStageAttr, ProjectStuckAttr, ProjectTypeAttr, StuckReasonsAttr, StuckSinceAttr } from './search-attributes.js';
+import { STAGE_LABELS } from './reference.js';
 import { escalationRung, fundsProgress, openBlockers, overdueTasks } from './project-state.js';
-import { formatMinor } from './figures.js';
-import { DEPARTMENT_LABELS } from './templates.js';
+import { formatMinor } from './money.js';
+import { DEPARTMENT_LABELS } from './reference.js';
 
 /** One upsert per call, always: the number of commands must not depend on the state. */
 export function publish(state: ProjectState): void {
@@ -42,7 +29,7 @@ export function publish(state: ProjectState): void {
 const STUCK_LABELS = { escalated: '督办升级 escalated', blocker: '瓶颈 open blocker', idle: '无进展 no progress', system: '系统故障 a record could not be written' } as const;
 
 function details(state: ProjectState): string {
-  const lines = [`**${displayName(state)}** · ${state.city} · Stage 阶段: **${STAGE_LABELS[state.stage]}** (${state.stage})`];
+  const lines = [`**${displayName(state)}** · ${state.city} · Stage 阶段: **${STAGE_LABELS[state.stage].zh}** (${state.stage})`];
   lines.push(
     state.stuck.stuck
       ? `⚠️ **Stuck 卡住** since ${state.stuck.since}: ${state.stuck.reasons.map((r) => STUCK_LABELS[r]).join('; ')}`
@@ -55,7 +42,7 @@ function details(state: ProjectState): string {
       [
         '| Task 任务 | Department 部门 | Due 期限 | Rung 督办级 |',
         '|---|---|---|---|',
-        ...open.map((t) => `| ${t.title.zh} | ${DEPARTMENT_LABELS[t.department]} | ${t.dueAt ?? ''} | ${t.rung > 0 ? `**${t.rung}** overdue` : '—'} |`),
+        ...open.map((t) => `| ${t.title.zh} | ${DEPARTMENT_LABELS[t.department].zh} | ${t.dueAt ?? ''} | ${t.rung > 0 ? `**${t.rung}** overdue` : '—'} |`),
       ].join('\n'),
     );
   }

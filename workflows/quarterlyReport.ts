@@ -2,7 +2,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { PublishOutcome } from '../db/reports.js';
-import { PROVINCE_WIDE } from './contract.js';
+import { PROVINCE_WIDE } from './reference.js';
+import { beijingDate } from './beijing-time.js';
 
 /** Set by the server on runs started by a Schedule. */
 const ScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
@@ -44,9 +45,9 @@ function scheduledTime(): Date {
 
 /** The quarter that ended before this moment, in Beijing time: a run early in April reports Q1. */
 export function quarterBefore(at: Date): string {
-  const beijing = new Date(at.getTime() + 8 * 3600_000);
-  const month = beijing.getUTCMonth();
-  const year = beijing.getUTCFullYear();
+  const date = beijingDate(at);
+  const month = Number(date.slice(5, 7)) - 1;
+  const year = Number(date.slice(0, 4));
   const current = Math.floor(month / 3) + 1;
   return current === 1 ? `${year - 1}Q4` : `${year}Q${current - 1}`;
 }

@@ -4,17 +4,18 @@
  * in the state and recorded, the project becomes stuck with reason `system`, and the `reproject`
  * update runs the kept writes again once an admin has fixed the cause.
  */
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { projectionOf } from './projection.js';
-import type { CapitalIncrease, FundsEntry, NotificationRequest, ProjectEvent, ProjectState, WriteCall, WriteFailure } from './contract.js';
+import type { ProjectState, WriteCall, WriteFailure } from './state.js';
 
-const activities = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  // Transient errors retry until the dependency is back; data errors are non-retryable (activities/errors.ts).
-  // At most 10 s between tries, so that the worker catches up soon after PostgreSQL returns.
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
-});
+type Activities = ReturnType<typeof createActivities>;
+// Transient errors retry until the dependency is back; data errors are non-retryable (activities/errors.ts).
+// At most 10 s between tries, so that the worker catches up soon after PostgreSQL returns.
+const retry = { initialInterval: '1 second', maximumInterval: '10 seconds' } as const;
+const activities = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
+/** One action's records, written in the workflow task that decided them: no extra round trip to the server. */
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
 
 /** At most this many failed writes are kept; beyond it the oldest are dropped and counted. */
 export const MAX_WRITE_FAILURES = 100;
@@ -53,6 +54,9 @@ export async function retryFailedWrites(state: ProjectState): Promise<number> {
 
 function run(state: ProjectState, call: WriteCall): Promise<void> {
   switch (call.activity) {
+    case 'recordChange':
+      return local.recordChange(projectionOf(state, call.event), call.event, call.ledger, call.notifications);
+    // Runs from before one action wrote with one activity wrote each record by itself.
     case 'recordProjectEvent':
       // The rows this event touches, as the state is now; the event keeps its own version.
       return activities.recordProjectEvent(projectionOf(state, call.event), call.event);
@@ -68,12 +72,3 @@ function run(state: ProjectState, call: WriteCall): Promise<void> {
       return activities.appendCapitalIncrease(state.code, call.increase);
   }
 }
-
-export const writes = {
-  event: (event: ProjectEvent): WriteCall => ({ activity: 'recordProjectEvent', event }),
-  notifications: (requests: NotificationRequest[]): WriteCall => ({ activity: 'requestNotifications', requests }),
-  fundsEntry: (entry: FundsEntry): WriteCall => ({ activity: 'appendFundsEntry', entry: { ...entry } }),
-  verification: (entryId: string, verifiedBy: string, verifiedAt: string): WriteCall => ({ activity: 'verifyFundsEntry', entryId, verifiedBy, verifiedAt }),
-  voiding: (entryId: string, voidedBy: string, voidedAt: string, reason: string): WriteCall => ({ activity: 'voidFundsEntry', entryId, voidedBy, voidedAt, reason }),
-  capitalIncrease: (increase: CapitalIncrease): WriteCall => ({ activity: 'appendCapitalIncrease', increase: { ...increase } }),
-};

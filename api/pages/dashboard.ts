@@ -1,10 +1,10 @@
 import ExcelJS from 'exceljs';
-import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
+import { projectsByStage, stuckProjectsByCity } from '../../db/projects.js';
+import { quarterPeriod, statistics } from '../../db/report-content.js';
 import type { Period } from '../../db/statistics.js';
 import type { User } from '../../db/users.js';
-import { CITIES, STAGES, type City, type Stage } from '../../workflows/contract.js';
-import { quarterPeriod, statistics } from '../statistics/report.js';
+import { CITIES, STAGES, type City, type Stage } from '../../workflows/reference.js';
 import { h, raw, type Html } from './html.js';
 import { stageName, t, type Lang } from './i18n.js';
 
@@ -38,15 +38,11 @@ export interface DashboardData {
 /** The figures behind the dashboard, within what the user may see. */
 export async function dashboardData(db: Db, user: User, q: DashboardQuery, period: Period): Promise<DashboardData> {
   const area = user.city ?? q.city;
-  let stageQuery = db.selectFrom('projects').select(['stage', (eb) => eb.fn.countAll<string>().as('n')]).where('stage', '!=', 'merged').groupBy('stage');
-  if (area) stageQuery = stageQuery.where('city', '=', area);
-  const counts = new Map((await stageQuery.execute()).map((r) => [r.stage, Number(r.n)]));
-  let stuckQuery = db.selectFrom('projects').select(['city', sql<string>`count(*)`.as('n')]).where('stuck', '=', true).groupBy('city');
-  if (area) stuckQuery = stuckQuery.where('city', '=', area);
-  const stuck = new Map((await stuckQuery.execute()).map((r) => [r.city, Number(r.n)]));
+  const counts = new Map((await projectsByStage(db, area)).map((r) => [r.stage, r.count]));
+  const stuck = new Map((await stuckProjectsByCity(db, area)).map((r) => [r.city, r.count]));
   const cities: CityRow[] = [];
   for (const city of area ? [area] : CITIES) {
-    const s = await statistics({ db }, city, period);
+    const s = await statistics(db, city, period);
     const d = s.targets.domestic!;
     cities.push({ city, fundsYtdYi: d.yearToDate.yi, targetYi: d.target?.yi ?? null, completionPercent: d.completionPercent, schedulePoints: d.schedulePoints, stuck: stuck.get(city) ?? 0 });
   }

@@ -1,5 +1,6 @@
-import { STAGE_LABELS, type Stage } from '../../workflows/contract.js';
-import { DEPARTMENT_LABELS, type Department, type Label } from '../../workflows/templates.js';
+import { STAGE_LABELS, STUCK_REASON_LABELS, type Stage } from '../../workflows/reference.js';
+import { DEPARTMENT_LABELS, type Department, type Label } from '../../workflows/reference.js';
+import { BEIJING_TIME_ZONE } from '../../workflows/beijing-time.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -58,33 +59,12 @@ export function label(lang: Lang, l: Label): string {
   return l[lang];
 }
 
-const STAGE_EN: Record<Stage, string> = {
-  intention: 'Intention',
-  negotiating: 'Negotiating',
-  signed: 'Signed',
-  landing: 'Landing',
-  funds: 'Funds',
-  operating: 'Operating',
-  withdrawn: 'Withdrawn',
-  merged: 'Merged',
-};
-
 export function stageName(lang: Lang, stage: Stage): string {
-  return lang === 'zh' ? STAGE_LABELS[stage] : STAGE_EN[stage];
+  return STAGE_LABELS[stage][lang];
 }
 
-const DEPARTMENT_EN: Record<Department, string> = {
-  commerce: 'Commerce',
-  development_reform: 'Development & Reform',
-  industry_it: 'Industry & IT',
-  natural_resources: 'Natural Resources',
-  market_regulation: 'Market Regulation',
-  ecology_environment: 'Ecology & Environment',
-  housing_construction: 'Housing & Construction',
-};
-
 export function departmentName(lang: Lang, d: Department): string {
-  return lang === 'zh' ? DEPARTMENT_LABELS[d] : DEPARTMENT_EN[d];
+  return DEPARTMENT_LABELS[d][lang];
 }
 
 const STATUS = {
@@ -98,19 +78,12 @@ export function statusName(lang: Lang, s: keyof typeof STATUS): string {
   return STATUS[s][lang];
 }
 
-const STUCK = {
-  escalated: { zh: '督办升级', en: 'Escalated' },
-  blocker: { zh: '瓶颈未解决', en: 'Open blocker' },
-  idle: { zh: '长期无进展', en: 'No progress' },
-  system: { zh: '系统故障（记录未写入）', en: 'System: a record could not be written' },
-} as const;
-
 export function stuckReasonName(lang: Lang, r: string): string {
-  return (STUCK as Record<string, Label>)[r]?.[lang] ?? r;
+  return (STUCK_REASON_LABELS as Record<string, Label>)[r]?.[lang] ?? r;
 }
 
 /** Dates as people read them in Beijing. */
 export function formatTime(lang: Lang, iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: BEIJING_TIME_ZONE, dateStyle: 'medium', timeStyle: 'short' });
 }

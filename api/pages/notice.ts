@@ -1,16 +1,7 @@
-import type { ProjectState, TaskState } from '../../workflows/contract.js';
-import { RUNG_AUDIENCES } from '../../workflows/contract.js';
+import type { ProjectState, TaskState } from '../../workflows/state.js';
+import { AUDIENCE_LABELS, nextRungAudiences, rungAudiences } from '../../workflows/reference.js';
 import { h, type Html } from './html.js';
 import { departmentName, formatTime } from './i18n.js';
-
-const AUDIENCE_NAMES: Record<string, string> = {
-  department: '责任部门',
-  liaison: '项目对接人',
-  department_head: '部门负责人',
-  city_bureau: '市招商局',
-  city_leader: '市级挂帅领导',
-  provincial_group: '省级协调推进组',
-};
 
 /** Whole days from the due date to now (Beijing midnight boundaries are close enough for a notice). */
 function daysOverdue(task: TaskState, nowMs: number): number {
@@ -19,8 +10,8 @@ function daysOverdue(task: TaskState, nowMs: number): number {
 
 /** 督办单: a printable supervision notice for a task at rung 2 or above. */
 export function renderNotice(state: ProjectState, task: TaskState, rung: number, nowMs: number): Html {
-  const reached = RUNG_AUDIENCES[Math.min(rung, RUNG_AUDIENCES.length) - 1] ?? [];
-  const next = RUNG_AUDIENCES[rung];
+  const reached = rungAudiences(rung);
+  const next = nextRungAudiences(rung);
   const byWhen = task.rungAt[rung] ?? null;
   return h`<article class="notice card">
     <h1 style="text-align:center">督 办 单</h1>
@@ -32,9 +23,9 @@ export function renderNotice(state: ProjectState, task: TaskState, rung: number,
       <tr><th>责任部门</th><td>${departmentName('zh', task.department)}</td></tr>
       <tr><th>办理期限</th><td>${formatTime('zh', task.dueAt)}</td></tr>
       <tr><th>逾期</th><td data-field="overdue">${daysOverdue(task, nowMs)} 天</td></tr>
-      <tr><th>督办级别</th><td data-field="rung">第 ${rung} 级（送达：${reached.map((a) => AUDIENCE_NAMES[a] ?? a).join('、')}）</td></tr>
+      <tr><th>督办级别</th><td data-field="rung">第 ${rung} 级（送达：${reached.map((a) => AUDIENCE_LABELS[a].zh).join('、')}）</td></tr>
       <tr><th>督办要求</th><td data-field="ask">请${departmentName('zh', task.department)}于${byWhen ? formatTime('zh', byWhen) : '收到本单后立即'}前办结该事项，并在系统中提交办理结果；确有困难的，请当即报告瓶颈问题。${
-        next ? `逾期未办结的，将提请${next.map((a) => AUDIENCE_NAMES[a] ?? a).join('、')}督办。` : ''
+        next ? `逾期未办结的，将提请${next.map((a) => AUDIENCE_LABELS[a].zh).join('、')}督办。` : ''
       }</td></tr>
       <tr><th>项目对接人</th><td>${state.liaison ?? '—'}</td></tr>
     </table>

@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
-import { sql } from 'kysely';
+import { projectEscalations } from '../../db/escalations.js';
+import { inAppNotifications, markNotificationRead } from '../../db/notifications.js';
 import { departmentInbox, listProjects } from '../../db/projects.js';
-import { CITIES, completeTask, getState, type City, type Stage, type TaskState } from '../../workflows/contract.js';
-import type { Department } from '../../workflows/templates.js';
+import { CITIES, type City, type Stage } from '../../workflows/reference.js';
+import { completeTask, getState } from '../../workflows/messages.js';
+import { type TaskState } from '../../workflows/state.js';
+import type { Department } from '../../workflows/reference.js';
 import type { Logger } from '../../config/logger.js';
 import { unprojectedFailures } from '../../db/write-failures.js';
 import { notFound, projectLinks, queryProject, updateProject, type RouteDeps } from '../http.js';
@@ -20,7 +23,7 @@ import { checkCsrf, langOf, pageSession, pageUser, requireSignIn } from './sessi
 import { registerSignInPages } from './signin-pages.js';
 import { cspNonce } from '../security-headers.js';
 import type { SignInGuard } from '../signin-limits.js';
-import { formatMinor } from '../../workflows/figures.js';
+import { formatMinor } from '../../workflows/money.js';
 import { FIELD_FORM_SCRIPT, FIELD_FORM_SCRIPT_PATH, fieldRefusal, formActing, formToData, renderTaskForm, type FormState } from './task-form.js';
 
 const require = createRequire(import.meta.url);
@@ -109,7 +112,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
     const acting = formActing(user, form);
     try {
       const data = formToData(task.fields, form);
-      await updateProject(deps, acting, { code, action: 'task.complete', taskKey }, completeTask, (actor, requestId) => ({ requestId, taskKey, actor, data }));
+      await updateProject(deps, acting, { code, action: 'task.complete' }, completeTask, (actor, requestId) => ({ requestId, taskKey, actor, data }));
     } catch (err) {
       return taskPage(res, 400, projectName, code, task, { values: form, errors: fieldRefusal(langOf(res), task.fields, err) }, acting.requestToken);
     }
@@ -121,7 +124,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
     const lang = langOf(res);
     const state = await queryProject(deps, code);
     authorize(pageUser(res)!, 'project.read', { city: state.city });
-    const escalations = await deps.db.selectFrom('escalations').selectAll().where('project_code', '=', code).orderBy('escalated_at').execute();
+    const escalations = await projectEscalations(deps.db, code);
     const done = state.tasks.find((x) => x.key === req.query.done);
     const value = (v: unknown) => {
       const money = v as { amountMinor?: unknown; currency?: unknown } | null;
@@ -199,7 +202,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
   router.get('/notifications', requireSignIn, async (_req, res) => {
     const user = pageUser(res)!;
     const lang = langOf(res);
-    const items = await deps.db.selectFrom('in_app_notifications').selectAll().where('user_id', '=', user.id).orderBy('id', 'desc').limit(100).execute();
+    const items = await inAppNotifications(deps.db, user.id);
     page(
       res,
       200,
@@ -222,7 +225,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
   router.post('/notifications/:id/read', requireSignIn, checkCsrf, async (req, res) => {
     const id = String(req.params.id);
     if (/^\d{1,18}$/.test(id)) {
-      await deps.db.updateTable('in_app_notifications').set({ read_at: sql<string>`coalesce(read_at, now())` }).where('id', '=', id).where('user_id', '=', pageUser(res)!.id).execute();
+      await markNotificationRead(deps.db, pageUser(res)!.id, id);
     }
     res.redirect(303, '/notifications');
   });

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../db/connection.js';
+import { unreadNotificationCount } from '../../db/notifications.js';
 import { sessionByToken } from '../../db/sessions.js';
 import type { User } from '../../db/users.js';
 import type { Lang } from './i18n.js';
@@ -40,8 +41,7 @@ export function pageSession(db: Db): RequestHandler {
     if (session) {
       res.locals.user = session.user;
       res.locals.csrfToken = session.csrfToken;
-      const unread = await db.selectFrom('in_app_notifications').select((eb) => eb.fn.countAll<string>().as('n')).where('user_id', '=', session.user.id).where('read_at', 'is', null).executeTakeFirstOrThrow();
-      res.locals.unread = Number(unread.n);
+      res.locals.unread = await unreadNotificationCount(db, session.user.id);
     }
     next();
   };

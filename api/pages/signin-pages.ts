@@ -6,7 +6,7 @@ import { checkPassword, createSession, deleteSession, SESSION_HOURS } from '../.
 import { setPassword } from '../../db/users.js';
 import type { SignInGuard } from '../signin-limits.js';
 import { h, type Html } from './html.js';
-import type { Label } from '../../workflows/templates.js';
+import type { Label } from '../../workflows/reference.js';
 import { label, t, type Lang } from './i18n.js';
 import { checkCsrf, cookies, langOf, newSigninCsrf, pageUser, requireSignIn, SESSION_COOKIE, setCookie, signinCsrfOk } from './session.js';
 

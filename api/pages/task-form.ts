@@ -2,21 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { User } from '../../db/users.js';
-import { ErrorType, type FieldReason, type TaskState } from '../../workflows/contract.js';
+import { ErrorType, type FieldReason } from '../../workflows/errors.js';
+import { type TaskState } from '../../workflows/state.js';
 import type { Acting } from '../http.js';
 import { normalizeText } from '../../workflows/input-rules.js';
 import type { FormField } from '../../workflows/templates.js';
+import { FIELD_TEXT_RULES } from '../../workflows/decisions/forms.js';
+import { parseAmount } from '../../workflows/money.js';
 import { h, raw, type Html } from './html.js';
 import { label, t, type Lang } from './i18n.js';
 
-const MONEY = /^(0|[1-9]\d{0,15})(\.\d{1,2})?$/;
-
-/** "1200.5" yuan → "120050" fen, exactly: decimal text to integer minor units, never through a float. */
+/** "1200.5" yuan → "120050" fen, exactly; null if it is not an amount. */
 export function toMinorUnits(amount: string): string | null {
-  const m = MONEY.exec(amount.trim().replace(/,/g, ''));
-  if (!m) return null;
-  const cents = ((m[2] ?? '').slice(1) + '00').slice(0, 2);
-  return (BigInt(m[1]!) * 100n + BigInt(cents)).toString();
+  const parsed = parseAmount(amount);
+  return 'amountMinor' in parsed ? parsed.amountMinor : null;
 }
 
 /**
@@ -28,7 +27,7 @@ export function formToData(fields: readonly FormField[], form: Record<string, st
   for (const f of fields) {
     const value = normalizeText(form[f.key] ?? '');
     if (value === '') continue;
-    if (f.type === 'number') data[f.key] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+    if (f.type === 'number') data[f.key] = FIELD_TEXT_RULES.number.test(value) ? Number(value) : value;
     else if (f.type === 'money') data[f.key] = { amountMinor: toMinorUnits(value) ?? value, currency: form[`${f.key}__currency`] ?? 'CNY' };
     else data[f.key] = value;
   }
@@ -143,7 +142,7 @@ export const FIELD_FORM_SCRIPT_PATH = '/assets/luodi/field-form.js';
  * with `data-check` (its messages, as JSON) is checked.
  */
 export const FIELD_FORM_SCRIPT = `(function(){
-var RULES={number:/^-?\\d+(\\.\\d+)?$/,money:${MONEY.toString()},date:/^\\d{4}-\\d{2}-\\d{2}$/,document:/^\\S{1,200}$/};
+var RULES={${Object.entries(FIELD_TEXT_RULES).map(([type, rule]) => `${type}:${rule.toString()}`).join(',')}};
 document.querySelectorAll('form[data-check]').forEach(function(form){
 var M=JSON.parse(form.getAttribute('data-check'));
 form.addEventListener('submit',function(e){

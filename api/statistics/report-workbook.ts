@@ -1,7 +1,6 @@
 import ExcelJS from 'exceljs';
-import type { statistics } from './report.js';
+import type { AreaFigures as Figures } from '../../db/report-content.js';
 
-type Figures = Awaited<ReturnType<typeof statistics>>;
 export interface ReportContent {
   quarter: string;
   /** Absent in what a city's user reads: their city's figures only. */

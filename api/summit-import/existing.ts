@@ -1,7 +1,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { User } from '../../db/users.js';
-import { displayName, type ProjectInput } from '../../workflows/contract.js';
+import { displayName, type ProjectInput } from '../../workflows/state.js';
 import { inScope } from '../policy.js';
 
 /** What an import row says about a project, compared field by field with what started the existing one. */

@@ -1,8 +1,10 @@
 import type { User } from '../../db/users.js';
-import type { FieldReason, ProjectInput } from '../../workflows/contract.js';
+import type { FieldReason } from '../../workflows/errors.js';
+import type { ProjectInput } from '../../workflows/state.js';
 import { inScope } from '../policy.js';
 import { createProjectBody } from '../schemas.js';
 import type { SheetRow } from './sheet.js';
+import { parseAmount } from '../../workflows/money.js';
 
 /** Accepted headers for each field, Chinese first; the amount's header says its unit. */
 const COLUMNS: Readonly<Record<string, readonly string[]>> = {
@@ -21,10 +23,10 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   stage: ['阶段', 'stage'],
 };
 /** Amount columns and how many minor units one of their unit holds (元 → 100 fen; 万元 → 1,000,000 fen). */
-const AMOUNTS: Readonly<Record<string, { scale: bigint; decimals: number }>> = {
-  '签约额（元）': { scale: 100n, decimals: 2 },
-  '签约额（万元）': { scale: 1_000_000n, decimals: 6 },
-  amount: { scale: 100n, decimals: 2 },
+const AMOUNTS: Readonly<Record<string, bigint>> = {
+  '签约额（元）': 100n,
+  '签约额（万元）': 1_000_000n,
+  amount: 100n,
 };
 
 const CAPITAL: Readonly<Record<string, string>> = { 内资: 'domestic', 外资: 'foreign' };
@@ -107,16 +109,11 @@ type Amount = { money: { amountMinor: string; currency: 'CNY' | 'USD' } } | { pr
 function amountOf(cells: Record<string, string>, capitalType: string, currencyCell: string): Amount {
   const column = Object.keys(AMOUNTS).find((c) => cells[c]);
   if (!column) return { none: true };
-  const { scale, decimals } = AMOUNTS[column]!;
-  const text = cells[column]!.replace(/,/g, '');
-  const m = /^(\d{1,15})(?:\.(\d+))?$/.exec(text);
-  if (!m) return { problem: { column, reason: 'must be an amount such as 12500.50' } };
-  const fraction = m[2] ?? '';
-  if (fraction.length > decimals) return { problem: { column, reason: `at most ${decimals} decimals in this unit` } };
-  const minor = BigInt(m[1]!) * scale + (BigInt(fraction.padEnd(decimals, '0') || '0') * scale) / 10n ** BigInt(decimals);
+  const parsed = parseAmount(cells[column]!, AMOUNTS[column]!);
+  if ('problem' in parsed) return { problem: { column, reason: parsed.problem } };
   const currency = CURRENCY[currencyCell] ?? (currencyCell || ((CAPITAL[capitalType] ?? capitalType) === 'foreign' ? 'USD' : 'CNY'));
   if (currency !== 'CNY' && currency !== 'USD') return { problem: { column: '币种', reason: 'must be CNY (人民币) or USD (美元)' } };
-  return { money: { amountMinor: minor.toString(), currency } };
+  return { money: { amountMinor: parsed.amountMinor, currency } };
 }
 
 export function toFieldReasons(problems: RowProblem[]): FieldReason[] {

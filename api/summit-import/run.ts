@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Db } from '../../db/connection.js';
+import { templateProjectTypes } from '../../db/templates.js';
 import type { User } from '../../db/users.js';
 import { Problem } from '../problem.js';
 import { startProject } from '../start-project.js';
@@ -49,7 +50,7 @@ export async function importSummitBatch(
     if (err instanceof SheetError) throw new ImportRejected([{ row: 1, column: '(file)', reason: err.message }]);
     throw err;
   }
-  const types = new Set((await deps.db.selectFrom('task_templates').select('project_type').distinct().execute()).map((r) => r.project_type));
+  const types = new Set(await templateProjectTypes(deps.db));
   const { projects, problems } = checkRows(rows, user, types);
   if (problems.length) throw new ImportRejected(problems);
 

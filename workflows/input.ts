@@ -1,10 +1,12 @@
 /**
- * zod forms of the input boundary (workflows/input-rules.ts): every schema that takes text, a
- * date or an amount from outside builds it from these, so the API, the pages, the import, the
- * admin routes and the workflow's validators accept exactly the same values.
+ * zod forms of the input boundary (input-rules.ts, money.ts): every schema that takes text, a date
+ * or an amount from outside builds it from these, so the API, the pages, the import, the admin
+ * routes and the workflow's messages accept exactly the same values. zod runs in the workflow
+ * sandbox too: every update's handler parses its input with it (the replay and workflow suites).
  */
 import { z } from 'zod';
-import { amountProblem, dateProblem, normalizeText, textProblem, TEXT_LIMITS, type TextRule } from '../workflows/input-rules.js';
+import { dateProblem, normalizeText, textProblem, TEXT_LIMITS, type TextRule } from './input-rules.js';
+import { amountProblem, CURRENCIES } from './money.js';
 
 export { TEXT_LIMITS };
 
@@ -37,4 +39,7 @@ export function minorUnits({ positive }: { positive: boolean }) {
   });
 }
 
-export const currency = z.enum(['CNY', 'USD'], 'must be CNY or USD');
+export const currency = z.enum(CURRENCIES, 'must be CNY or USD');
+
+/** Money: integer minor units (fen, cents) as a string, and its currency. Never a float. */
+export const money = z.strictObject({ amountMinor: minorUnits({ positive: false }), currency });

@@ -1,6 +1,15 @@
-import type { FieldReason } from './contract.js';
-import { amountProblem, dateProblem, textProblem, TEXT_LIMITS } from './input-rules.js';
-import type { FormField } from './templates.js';
+import type { FieldReason } from '../errors.js';
+import { dateProblem, textProblem, TEXT_LIMITS } from '../input-rules.js';
+import { AMOUNT_TEXT, amountProblem, isCurrency } from '../money.js';
+import type { FormField } from '../templates.js';
+
+/** How a field's value is typed in a form, checked in the browser before sending (the server checks the values again). */
+export const FIELD_TEXT_RULES = {
+  number: /^-?\d+(\.\d+)?$/,
+  money: AMOUNT_TEXT,
+  date: /^\d{4}-\d{2}-\d{2}$/,
+  document: new RegExp(`^\\S{1,${TEXT_LIMITS.line}}$`),
+} as const;
 
 /** Checks a task form's data against its fields; returns one reason per bad field (empty if valid). */
 export function validateFormData(fields: readonly FormField[], data: unknown): FieldReason[] {
@@ -28,7 +37,7 @@ function checkValue(f: FormField, value: unknown): string | null {
     case 'text':
       return textProblem(value, { max: TEXT_LIMITS.paragraph, multiline: true });
     case 'document':
-      return textProblem(value, { max: TEXT_LIMITS.line }) ?? (/^\S+$/.test(value as string) ? null : 'must be a document reference (voucher or file number)');
+      return textProblem(value, { max: TEXT_LIMITS.line }) ?? (FIELD_TEXT_RULES.document.test(value as string) ? null : 'must be a document reference (voucher or file number)');
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? null : 'must be a number';
     case 'date':
@@ -44,7 +53,7 @@ function checkValue(f: FormField, value: unknown): string | null {
       if (keys.length) return `unknown field(s): ${keys.join(', ')}`;
       const amount = amountProblem(m.amountMinor, { positive: false });
       if (amount) return `amountMinor ${amount}`;
-      return m.currency === 'CNY' || m.currency === 'USD' ? null : 'currency must be CNY or USD';
+      return isCurrency(m.currency) ? null : 'currency must be CNY or USD';
     }
   }
 }

@@ -1,8 +1,15 @@
-import type { Db } from '../../db/connection.js';
-import type { TargetCategory } from '../../db/schema.js';
-import { annualTargets, cohortFigures, fundsFigures, PROVINCE, signedFigures, type Area, type Period } from '../../db/statistics.js';
-import { CITIES } from '../../workflows/contract.js';
-import { growth, percent, points, toYi, yearElapsed } from '../../workflows/figures.js';
+import { CITIES } from '../workflows/reference.js';
+import { growth, percent, points, yearElapsed } from '../workflows/figures.js';
+import { toYi } from '../workflows/money.js';
+import type { Db } from './connection.js';
+import type { TargetCategory } from './schema.js';
+import { annualTargets, cohortFigures, fundsFigures, PROVINCE, signedFigures, type Area, type Period } from './statistics.js';
+
+/*
+ * The dispatch figures (调度) from the projection tables: what the statistics API and the dashboard
+ * show, and what the quarterly report activity freezes. Here, not in api/, so that activities
+ * never import HTTP code.
+ */
 
 export function quarterPeriod(quarter: string): Period {
   const year = Number(quarter.slice(0, 4));
@@ -25,8 +32,7 @@ const money = (minor: bigint, currency: 'CNY' | 'USD') => ({ amountMinor: minor.
 export const CATEGORY_CURRENCY: Record<TargetCategory, 'CNY' | 'USD'> = { domestic: 'CNY', foreign: 'USD', out_of_province: 'CNY' };
 
 /** Truthful figures for the dispatch meeting (调度会), per city or province-wide. */
-export async function statistics(deps: { db: Db }, area: Area, period: Period, signingEvent?: string) {
-  const { db } = deps;
+export async function statistics(db: Db, area: Area, period: Period, signingEvent?: string) {
   const previous = previousYear(period);
   const year = Number(period.to.slice(0, 4));
   const ytd: Period = { from: `${year}-01-01`, to: period.to };
@@ -84,11 +90,12 @@ export async function statistics(deps: { db: Db }, area: Area, period: Period, s
   };
 }
 
+export type AreaFigures = Awaited<ReturnType<typeof statistics>>;
+
 /** A quarter's dispatch report: the province and every city. Its JSON is what gets frozen and hashed. */
 export async function quarterlyReportContent(db: Db, quarter: string) {
   const period = quarterPeriod(quarter);
-  const cities: Record<string, Awaited<ReturnType<typeof statistics>>> = {};
-  for (const city of CITIES) cities[city] = await statistics({ db }, city, period);
-  return { quarter, province: await statistics({ db }, null, period), cities };
+  const cities: Record<string, AreaFigures> = {};
+  for (const city of CITIES) cities[city] = await statistics(db, city, period);
+  return { quarter, province: await statistics(db, null, period), cities };
 }
-

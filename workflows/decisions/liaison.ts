@@ -1,0 +1,21 @@
+/** The dedicated liaison (专人对接) of a project: reassigned by a coordinator, with a reason. */
+import type { Command } from '../messages.js';
+import type { ProjectState } from '../state.js';
+import { actsHere, stillOpen, type Change, type Context, type Decision } from './decision.js';
+
+export function reassignLiaison(state: ProjectState, cmd: Command<'reassignLiaison'>, _ctx: Context): Decision<ProjectState> {
+  stillOpen(state);
+  actsHere(state, cmd.actor);
+  return {
+    changes: [
+      { type: 'requestApplied', requestId: cmd.requestId },
+      { type: 'liaisonReassigned', to: cmd.liaison },
+    ],
+    record: { kind: 'liaison.reassigned', actor: cmd.actor.id, data: { from: state.liaison, to: cmd.liaison, reason: cmd.reason } },
+    reply: (s) => s,
+  };
+}
+
+export function applyLiaisonChange(state: ProjectState, change: Change): void {
+  if (change.type === 'liaisonReassigned') state.liaison = change.to;
+}

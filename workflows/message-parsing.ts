@@ -1,0 +1,21 @@
+/**
+ * An update's input, parsed in the workflow with the same schema the API used (messages.ts); a
+ * refused input or decision becomes the non-retryable ApplicationFailure the API maps to HTTP.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
+import type { Context } from './decisions/index.js';
+import { ErrorType, type FieldReason } from './errors.js';
+import { Inputs, type Command, type UpdateName } from './messages.js';
+
+export function parseMessage<N extends UpdateName>(name: N, raw: unknown): Command<N> {
+  const result = (Inputs[name] as z.ZodType).safeParse(raw);
+  if (result.success) return result.data as Command<N>;
+  const details: FieldReason[] = result.error.issues.map((i) => ({ field: i.path.length ? i.path.join('.') : '(body)', reason: i.message }));
+  throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: details.map((d) => `${d.field}: ${d.reason}`).join('; '), details, nonRetryable: true });
+}
+
+/** A context for deciding without acting (validators): deadlines are not needed to say yes or no. */
+export function checkingContext(): Context {
+  return { now: new Date().toISOString(), deadlines: (from, workingDays) => workingDays.map(() => from) };
+}

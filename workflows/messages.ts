@@ -1,0 +1,144 @@
+/**
+ * The messages a project workflow takes, each with one schema: the API parses a request's body
+ * with it (less the fields the API fills in: the actor and the request id), and the workflow
+ * parses the update's input with it again, because an update can reach Temporal directly. Types
+ * are inferred from the schemas. Importing this never pulls in a workflow body.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { calendarDate, currency, minorUnits, paragraph, safeText, TEXT_LIMITS } from './input.js';
+import { normalizeText } from './input-rules.js';
+import { BLOCKER_CATEGORIES, CITIES, DEPARTMENTS, STAGES } from './reference.js';
+import type { Blocker, CapitalIncrease, FundsEntry, ProjectInput, ProjectState, TaskState } from './state.js';
+
+export const TASK_QUEUE = 'luodi-projects';
+export const PROJECT_WORKFLOW = 'projectLanding';
+export const REPORT_WORKFLOW = 'quarterlyReport';
+/** The Schedule that runs the quarterly dispatch report after each quarter. */
+export const REPORT_SCHEDULE_ID = 'luodi-quarterly-report';
+
+/** The second argument carries the whole state across continue-as-new. */
+export type ProjectLandingWorkflow = (input: ProjectInput, carried?: ProjectState) => Promise<ProjectState>;
+
+// Identifiers, as paths and messages name them.
+export const projectCode = z
+  .string()
+  .max(40, 'at most 40 characters')
+  .regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/, 'must be upper-case letters and digits in hyphen-separated parts, e.g. LN-2018-SY-0042');
+export const taskKey = z.string('must be a task key').regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a task key');
+export const blockerId = z.string('must be a blocker id such as B1').regex(/^B\d{1,6}$/, 'must be a blocker id such as B1');
+export const entryId = z.string('must be a funds entry id such as F1').regex(/^F\d{1,6}$/, 'must be a funds entry id such as F1');
+
+/** The request id an update carries (from the Idempotency-Key or the form), so that a retry is applied once. */
+const requestId = safeText(300);
+
+/** The acting user, as the API authenticated them. */
+export const actor = z.object(
+  {
+    id: safeText(TEXT_LIMITS.id),
+    /** Department staff act for one department; others have none. */
+    department: z.enum(DEPARTMENTS, `must be one of ${DEPARTMENTS.join(', ')}`).nullable(),
+    /** Null for province-wide users. */
+    city: z.enum(CITIES, `must be one of ${CITIES.join(', ')}`).nullable(),
+  },
+  'actor is required',
+);
+
+const line = (max: number = TEXT_LIMITS.line) => safeText(max);
+
+/** Every update's input, by update name. */
+export const Inputs = {
+  advanceStage: z.object({
+    to: z.enum(STAGES, `must be one of ${STAGES.join(', ')}`),
+    /** The acting user; updates recorded before the workflow checked the city carry the user's id only. */
+    actor: z.union([actor, safeText(TEXT_LIMITS.id)], 'actor is required'),
+    reason: paragraph(1000).nullable().default(null),
+    requestId: requestId.optional(),
+  }),
+  completeTask: z.object({
+    requestId,
+    taskKey,
+    actor,
+    /** Field values are checked against the task's own form by the decision. */
+    data: z
+      .record(z.string(), z.unknown(), 'must be an object of field values')
+      .transform((data) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? normalizeText(v) : v]))),
+  }),
+  reportBlocker: z.object({
+    requestId,
+    category: z.enum(BLOCKER_CATEGORIES, `must be one of ${BLOCKER_CATEGORIES.join(', ')}`),
+    description: paragraph(),
+    actor,
+  }),
+  resolveBlocker: z.object({ requestId, blockerId, resolution: paragraph(), actor }),
+  reassignLiaison: z.object({ requestId, liaison: line(TEXT_LIMITS.id), reason: paragraph(1000).nullable().default(null), actor }),
+  withdraw: z.object({ requestId, reason: paragraph(), actor }),
+  markMerged: z.object({ requestId, /** The code of the project this one duplicates. */ into: line(40), actor }),
+  recordFunds: z.object({
+    requestId,
+    amountMinor: minorUnits({ positive: true }),
+    currency,
+    receivedOn: calendarDate,
+    /** Bank transfer voucher or invoice number. */
+    evidence: line(),
+    actor,
+  }),
+  verifyFunds: z.object({ requestId, entryId, actor }),
+  reverseFunds: z.object({ requestId, entryId, reason: paragraph(), actor }),
+  voidFunds: z.object({ requestId, entryId, reason: paragraph(), actor }),
+  /** 增资: only the increment, in the contract's currency, and the date it was agreed. */
+  increaseCapital: z.object({ requestId, amountMinor: minorUnits({ positive: true }), currency, agreedOn: calendarDate, actor }),
+  reproject: z.object({ requestId, actor }),
+} as const;
+
+export type UpdateName = keyof typeof Inputs;
+/** What an update's caller sends (before defaults). */
+export type InputOf<N extends UpdateName> = z.input<(typeof Inputs)[N]>;
+/** What the workflow decides on (defaults filled in, texts normalised). */
+export type Command<N extends UpdateName> = z.output<(typeof Inputs)[N]>;
+
+export type Actor = z.output<typeof actor>;
+export type AdvanceStageInput = InputOf<'advanceStage'>;
+export type CompleteTaskInput = InputOf<'completeTask'>;
+export type ReportBlockerInput = InputOf<'reportBlocker'>;
+export type ResolveBlockerInput = InputOf<'resolveBlocker'>;
+export type ReassignLiaisonInput = InputOf<'reassignLiaison'>;
+export type WithdrawInput = InputOf<'withdraw'>;
+export type MarkMergedInput = InputOf<'markMerged'>;
+export type RecordFundsInput = InputOf<'recordFunds'>;
+export type VerifyFundsInput = InputOf<'verifyFunds'>;
+export type ReverseFundsInput = InputOf<'reverseFunds'>;
+export type VoidFundsInput = InputOf<'voidFunds'>;
+export type IncreaseCapitalInput = InputOf<'increaseCapital'>;
+export type ReprojectInput = InputOf<'reproject'>;
+
+export interface ReprojectResult {
+  /** Failed writes that succeeded now. */
+  restored: number;
+  /** Failed writes that failed again (the cause is still there). */
+  remaining: number;
+}
+
+export interface ProjectReady {
+  firstExecutionRunId: string;
+  /** What the project was started with, so that a repeated start can tell the same project from another. */
+  input: ProjectInput;
+}
+
+export const getState = defineQuery<ProjectState>('getState');
+export const advanceStage = defineUpdate<ProjectState, [AdvanceStageInput]>('advanceStage');
+export const completeTask = defineUpdate<TaskState, [CompleteTaskInput]>('completeTask');
+export const reportBlocker = defineUpdate<Blocker, [ReportBlockerInput]>('reportBlocker');
+export const resolveBlocker = defineUpdate<Blocker, [ResolveBlockerInput]>('resolveBlocker');
+export const reassignLiaison = defineUpdate<ProjectState, [ReassignLiaisonInput]>('reassignLiaison');
+export const withdraw = defineUpdate<ProjectState, [WithdrawInput]>('withdraw');
+export const markMerged = defineUpdate<ProjectState, [MarkMergedInput]>('markMerged');
+export const recordFunds = defineUpdate<FundsEntry, [RecordFundsInput]>('recordFunds');
+export const verifyFunds = defineUpdate<FundsEntry, [VerifyFundsInput]>('verifyFunds');
+export const reverseFunds = defineUpdate<FundsEntry, [ReverseFundsInput]>('reverseFunds');
+export const voidFunds = defineUpdate<FundsEntry, [VoidFundsInput]>('voidFunds');
+export const increaseCapital = defineUpdate<CapitalIncrease, [IncreaseCapitalInput]>('increaseCapital');
+/** An admin's re-projection: the failed writes again, then the whole projection from the state. */
+export const reproject = defineUpdate<ReprojectResult, [ReprojectInput]>('reproject');
+/** Answers once a new project's start is recorded and its first tasks are open; used with update-with-start. */
+export const whenReady = defineUpdate<ProjectReady, []>('whenReady');
