@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BLOCKER_CATEGORIES, CAPITAL_TYPES, CITIES, INITIAL_STAGES, STAGES } from '../workflows/reference.js';
+import { CAPITAL_TYPES, CITIES, INITIAL_STAGES, STAGES } from '../workflows/reference.js';
 import { blockerId, entryId, Inputs, projectCode, taskKey } from '../workflows/messages.js';
 import { calendarDate, money, safeText, TEXT_LIMITS } from '../workflows/input.js';
 

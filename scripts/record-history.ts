@@ -12,7 +12,7 @@ import { startProject as startReadyProject } from '../api/start-project.js';
 import { createDb, type Db } from '../db/connection.js';
 import { prepareDatabase } from '../db/migrator.js';
 import { createWorker } from '../worker/createWorker.js';
-import { advanceStage, completeTask, getState, reassignLiaison, recordFunds, reportBlocker, reproject, reverseFunds, verifyFunds, voidFunds, resolveBlocker, withdraw, type Actor, REPORT_WORKFLOW, type ProjectLandingWorkflow } from '../workflows/messages.js';
+import { advanceStage, completeTask, getState, increaseCapital, markMerged, reassignLiaison, recordFunds, reportBlocker, reproject, reverseFunds, verifyFunds, voidFunds, resolveBlocker, withdraw, type Actor, REPORT_WORKFLOW, type ProjectLandingWorkflow } from '../workflows/messages.js';
 import { type ProjectInput } from '../workflows/state.js';
 import { freePort, startDevServer } from './dev-server.js';
 import { ensureTemporalCli } from './temporal-cli.js';
@@ -119,6 +119,37 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       }
       await h.executeUpdate(reproject, { args: [{ requestId: 'p1', actor: { id: 'admin.wu', department: null, city: null } }] });
       await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
+      await h.result();
+      return [`${code}@${firstExecutionRunId}`];
+    },
+  },
+  // Issue 10: the shell over pure decisions (one round trip per action): started ready, a rung
+  // climbed, a task done, the ledger (record, verify, reverse, void), 增资, a blocker, the liaison,
+  // and the project merged into another.
+  decisions: {
+    async run({ client, taskQueue, input }) {
+      const code = input('signed').code;
+      const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input('signed'));
+      const h = client.workflow.getHandle(code);
+      const verifier: Actor = { id: 'verifier.li', department: null, city: '沈阳' };
+      const deadline = Date.now() + 20_000;
+      while (((await h.query(getState)).tasks.find((t) => t.key === 'registration')?.rung ?? 0) < 1) {
+        if (Date.now() > deadline) throw new Error('registration did not reach rung 1');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await h.executeUpdate(completeTask, {
+        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
+      });
+      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
+      await h.executeUpdate(verifyFunds, { args: [{ requestId: 'v1', entryId: 'F1', actor: verifier }] });
+      await h.executeUpdate(reverseFunds, { args: [{ requestId: 'r2', entryId: 'F1', reason: '凭证号录错', actor: coordinator }] });
+      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f2', amountMinor: '100000000', currency: 'CNY', receivedOn: '2018-07-11', evidence: 'ZZ-02', actor: coordinator }] });
+      await h.executeUpdate(voidFunds, { args: [{ requestId: 'x2', entryId: 'F3', reason: '重复录入', actor: coordinator }] });
+      await h.executeUpdate(increaseCapital, { args: [{ requestId: 'c1', amountMinor: '500000000', currency: 'CNY', agreedOn: '2018-08-01', actor: coordinator }] });
+      await h.executeUpdate(reportBlocker, { args: [{ requestId: 'b1', category: 'land', description: '土地指标不足', actor: coordinator }] });
+      await h.executeUpdate(resolveBlocker, { args: [{ requestId: 'b2', blockerId: 'B1', resolution: '已调剂指标', actor: coordinator }] });
+      await h.executeUpdate(reassignLiaison, { args: [{ requestId: 'l1', liaison: 'liaison.li', reason: '工作调整', actor: coordinator }] });
+      await h.executeUpdate(markMerged, { args: [{ requestId: 'm1', into: 'LN-2018-SY-0001', actor: coordinator }] });
       await h.result();
       return [`${code}@${firstExecutionRunId}`];
     },

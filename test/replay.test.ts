@@ -21,10 +21,11 @@ describe('replaying committed histories', () => {
     workflowBundle = await bundle();
   });
 
-  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, and the quarterly report', () => {
+  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, the shell over pure decisions, and the quarterly report', () => {
     expect(histories.map((h) => h.name)).toEqual([
       'projectLanding-continued-run1.json',
       'projectLanding-continued-run2.json',
+      'projectLanding-decisions.json',
       'projectLanding-escalation.json',
       'projectLanding-funds.json',
       'projectLanding-slice.json',

@@ -72,7 +72,8 @@ describe('a write that fails for good', () => {
         return s.stuck.reasons.includes('system') ? s : undefined;
       }, 5_000);
       expect(state.writeFailures).toHaveLength(1);
-      expect(state.writeFailures[0]!.call.activity).toBe('recordProjectEvent');
+      // One action's records are one write (recordChange): its ledger rows, audit record, projection and notifications.
+      expect(state.writeFailures[0]!.call.activity).toBe('recordChange');
       expect(await pendingActivities(code)).toBe(0);
       const row = await stack.db.selectFrom('projects').select(['stuck', 'stuck_reasons']).where('code', '=', code).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ stuck: true, stuck_reasons: expect.arrayContaining(['system']) });

@@ -4,7 +4,7 @@
  * in the state and recorded, the project becomes stuck with reason `system`, and the `reproject`
  * update runs the kept writes again once an admin has fixed the cause.
  */
-import { ActivityFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { projectionOf } from './projection.js';
 import type { ProjectState, WriteCall, WriteFailure } from './state.js';
@@ -26,7 +26,8 @@ export async function write(state: ProjectState, call: WriteCall): Promise<boole
     await run(state, call);
     return true;
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    // An activity's failure arrives wrapped in an ActivityFailure; a local activity's as the ApplicationFailure itself.
+    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
     const failure: WriteFailure = { call, message: (err.cause ?? err).message, at: new Date().toISOString(), version: state.version };
     state.writeFailures.push(failure);
     if (state.writeFailures.length > MAX_WRITE_FAILURES) {

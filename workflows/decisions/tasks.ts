@@ -39,10 +39,11 @@ export function completeTask(state: ProjectState, cmd: Command<'completeTask'>, 
   actsHere(state, cmd.actor);
   const task = state.tasks.find((t) => t.key === cmd.taskKey);
   if (!task) refuse(ErrorType.NotFound, `no task ${cmd.taskKey}`, { field: 'taskKey', reason: 'no such task in this project' });
-  if (task.status !== 'open') refuse(ErrorType.TaskNotOpen, `task ${task.key} is ${task.status}`, { field: 'taskKey', reason: `the task is ${task.status}` });
+  // Who may complete it comes before whether it can be completed now (403 before 409).
   if (cmd.actor.department !== task.department) {
     refuse(ErrorType.WrongDepartment, `task ${task.key} belongs to ${task.department}`, { field: 'actor.department', reason: `only ${task.department} completes this task` });
   }
+  if (task.status !== 'open') refuse(ErrorType.TaskNotOpen, `task ${task.key} is ${task.status}`, { field: 'taskKey', reason: `the task is ${task.status}` });
   const reasons = validateFormData(task.fields, cmd.data);
   if (reasons.length) refuse(ErrorType.InvalidInput, `the form for ${task.key} has errors`, ...reasons);
 
