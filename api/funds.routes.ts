@@ -1,12 +1,10 @@
 import { Router } from 'express';
 import { entryIdOf, projectLedger } from '../db/funds.js';
-import { increaseCapital, recordFunds, reverseFunds, verifyFunds, voidFunds } from '../workflows/messages.js';
 import { currentUser } from './auth.js';
-import { actingOf, codeOf, parse, projectScope, updateProject, type RouteDeps } from './http.js';
+import { codeOf, projectScope, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
-import { fundsEntryParams, increaseCapitalBody, recordFundsBody, reverseFundsBody, voidFundsBody } from './schemas.js';
 
-/** The funds ledger (实际到位资金): coordinators record and reverse, verifiers verify (four-eyes). */
+/** The funds ledger (实际到位资金) as PostgreSQL keeps it; its changes are project actions (project-actions.routes.ts). */
 export function createFundsRouter(deps: RouteDeps): Router {
   const router = Router();
 
@@ -33,36 +31,6 @@ export function createFundsRouter(deps: RouteDeps): Router {
         voidReason: r.void_reason,
       })),
     });
-  });
-
-  router.post('/:code/funds', async (req, res) => {
-    const code = codeOf(req);
-    const body = parse(recordFundsBody, req.body, 'body');
-    res.status(201).json(await updateProject(deps, actingOf(res), { code, action: 'funds.record' }, recordFunds, (actor, requestId) => ({ requestId, ...body, actor })));
-  });
-
-  router.post('/:code/funds/:entryId/verify', async (req, res) => {
-    const { code, entryId } = parse(fundsEntryParams, req.params, 'path');
-    res.json(await updateProject(deps, actingOf(res), { code, action: 'funds.verify' }, verifyFunds, (actor, requestId) => ({ requestId, entryId, actor })));
-  });
-
-  // An unverified entry made by mistake is voided (作废), with a reason; a verified one is reversed instead.
-  router.post('/:code/funds/:entryId/void', async (req, res) => {
-    const { code, entryId } = parse(fundsEntryParams, req.params, 'path');
-    const { reason } = parse(voidFundsBody, req.body, 'body');
-    res.json(await updateProject(deps, actingOf(res), { code, action: 'funds.void' }, voidFunds, (actor, requestId) => ({ requestId, entryId, reason, actor })));
-  });
-
-  router.post('/:code/funds/:entryId/reverse', async (req, res) => {
-    const { code, entryId } = parse(fundsEntryParams, req.params, 'path');
-    const { reason } = parse(reverseFundsBody, req.body, 'body');
-    res.status(201).json(await updateProject(deps, actingOf(res), { code, action: 'funds.reverse' }, reverseFunds, (actor, requestId) => ({ requestId, entryId, reason, actor })));
-  });
-
-  router.post('/:code/capital-increases', async (req, res) => {
-    const code = codeOf(req);
-    const body = parse(increaseCapitalBody, req.body, 'body');
-    res.status(201).json(await updateProject(deps, actingOf(res), { code, action: 'funds.record' }, increaseCapital, (actor, requestId) => ({ requestId, ...body, actor })));
   });
 
   return router;

@@ -29,10 +29,10 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where: Whe
   return result.data;
 }
 
-const codeParam = z.object({ code: projectCode });
+export const codeParams = z.object({ code: projectCode });
 
 export function codeOf(req: Request): string {
-  return parse(codeParam, req.params, 'path').code;
+  return parse(codeParams, req.params, 'path').code;
 }
 
 export function projectLinks(deps: RouteDeps, code: string) {

@@ -1,47 +1,58 @@
 import { Router } from 'express';
-import { completeTask, reassignLiaison, reportBlocker, reproject, resolveBlocker, withdraw } from '../workflows/messages.js';
-import { actingOf, codeOf, parse, stateView, updateProject, type RouteDeps } from './http.js';
-import { blockerParams, completeTaskBody, reassignLiaisonBody, reportBlockerBody, resolveBlockerBody, taskParams, withdrawBody } from './schemas.js';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
+import * as messages from '../workflows/messages.js';
+import type { Actor } from '../workflows/messages.js';
+import type { ProjectState } from '../workflows/state.js';
+import { actingOf, codeParams, parse, projectLinks, stateView, updateProject, type RouteDeps } from './http.js';
+import type { Action } from './policy.js';
+import * as schemas from './schemas.js';
 
-/** What users do to a project; each is one workflow update, authorized first. */
+/** One user action on a project: its path, what it parses, who may do it, and the workflow update it sends. */
+interface ProjectAction<P extends { code: string }, B, I, R> {
+  path: string;
+  params: z.ZodType<P>;
+  body: z.ZodType<B> | null;
+  action: Action;
+  update: UpdateDefinition<R, [I]>;
+  /** The update's input, less the acting user and the request id the API adds. */
+  input(params: P, body: B): Omit<I, 'actor' | 'requestId'>;
+  created?: boolean;
+  /** What the answer shows of the update's result. */
+  view?(result: R, deps: RouteDeps, code: string): unknown;
+}
+
+const projectAction = <P extends { code: string }, B, I, R>(a: ProjectAction<P, B, I, R>) => a;
+const withLinks = (state: ProjectState, deps: RouteDeps, code: string) => ({ ...stateView(state), links: projectLinks(deps, code) });
+
+/** Everything users do to a project, each one workflow update after its role is checked. */
+const ACTIONS = [
+  projectAction({ path: '/:code/stage', params: codeParams, body: schemas.advanceStageBody, action: 'project.advance', update: messages.advanceStage, input: (_p, b) => b, view: withLinks }),
+  projectAction({ path: '/:code/tasks/:taskKey/complete', params: schemas.taskParams, body: schemas.completeTaskBody, action: 'task.complete', update: messages.completeTask, input: ({ taskKey }, { data }) => ({ taskKey, data }) }),
+  projectAction({ path: '/:code/blockers', params: codeParams, body: schemas.reportBlockerBody, action: 'blocker.report', update: messages.reportBlocker, input: (_p, b) => b, created: true }),
+  projectAction({ path: '/:code/blockers/:blockerId/resolve', params: schemas.blockerParams, body: schemas.resolveBlockerBody, action: 'blocker.resolve', update: messages.resolveBlocker, input: ({ blockerId }, b) => ({ blockerId, ...b }) }),
+  projectAction({ path: '/:code/liaison', params: codeParams, body: schemas.reassignLiaisonBody, action: 'project.liaison', update: messages.reassignLiaison, input: (_p, b) => b, view: stateView }),
+  projectAction({ path: '/:code/withdraw', params: codeParams, body: schemas.withdrawBody, action: 'project.withdraw', update: messages.withdraw, input: (_p, b) => b, view: stateView }),
+  // After a write failed for good (stuck: system) and its cause is fixed: the failed writes again, then the whole projection.
+  projectAction({ path: '/:code/reproject', params: codeParams, body: null, action: 'project.reproject', update: messages.reproject, input: () => ({}) }),
+  // The funds ledger (实际到位资金): coordinators record, reverse and void; verifiers verify (four-eyes).
+  projectAction({ path: '/:code/funds', params: codeParams, body: schemas.recordFundsBody, action: 'funds.record', update: messages.recordFunds, input: (_p, b) => b, created: true }),
+  projectAction({ path: '/:code/funds/:entryId/verify', params: schemas.fundsEntryParams, body: null, action: 'funds.verify', update: messages.verifyFunds, input: ({ entryId }) => ({ entryId }) }),
+  // An unverified entry made by mistake is voided (作废), with a reason; a verified one is reversed instead.
+  projectAction({ path: '/:code/funds/:entryId/void', params: schemas.fundsEntryParams, body: schemas.voidFundsBody, action: 'funds.void', update: messages.voidFunds, input: ({ entryId }, b) => ({ entryId, ...b }) }),
+  projectAction({ path: '/:code/funds/:entryId/reverse', params: schemas.fundsEntryParams, body: schemas.reverseFundsBody, action: 'funds.reverse', update: messages.reverseFunds, input: ({ entryId }, b) => ({ entryId, ...b }), created: true }),
+  projectAction({ path: '/:code/capital-increases', params: codeParams, body: schemas.increaseCapitalBody, action: 'funds.record', update: messages.increaseCapital, input: (_p, b) => b, created: true }),
+];
+
 export function createProjectActionsRouter(deps: RouteDeps): Router {
   const router = Router();
-
-  router.post('/:code/tasks/:taskKey/complete', async (req, res) => {
-    const { code, taskKey } = parse(taskParams, req.params, 'path');
-    const { data } = parse(completeTaskBody, req.body, 'body');
-    res.json(await updateProject(deps, actingOf(res), { code, action: 'task.complete' }, completeTask, (actor, requestId) => ({ requestId, taskKey, actor, data })));
-  });
-
-  router.post('/:code/blockers', async (req, res) => {
-    const code = codeOf(req);
-    const body = parse(reportBlockerBody, req.body, 'body');
-    res.status(201).json(await updateProject(deps, actingOf(res), { code, action: 'blocker.report' }, reportBlocker, (actor, requestId) => ({ requestId, ...body, actor })));
-  });
-
-  router.post('/:code/blockers/:blockerId/resolve', async (req, res) => {
-    const { code, blockerId } = parse(blockerParams, req.params, 'path');
-    const { resolution } = parse(resolveBlockerBody, req.body, 'body');
-    res.json(await updateProject(deps, actingOf(res), { code, action: 'blocker.resolve' }, resolveBlocker, (actor, requestId) => ({ requestId, blockerId, resolution, actor })));
-  });
-
-  router.post('/:code/liaison', async (req, res) => {
-    const code = codeOf(req);
-    const body = parse(reassignLiaisonBody, req.body, 'body');
-    res.json(stateView(await updateProject(deps, actingOf(res), { code, action: 'project.liaison' }, reassignLiaison, (actor, requestId) => ({ requestId, ...body, actor }))));
-  });
-
-  router.post('/:code/withdraw', async (req, res) => {
-    const code = codeOf(req);
-    const { reason } = parse(withdrawBody, req.body, 'body');
-    res.json(stateView(await updateProject(deps, actingOf(res), { code, action: 'project.withdraw' }, withdraw, (actor, requestId) => ({ requestId, reason, actor }))));
-  });
-
-  // After a write failed for good (stuck: system) and its cause is fixed: the failed writes again, then the whole projection.
-  router.post('/:code/reproject', async (req, res) => {
-    const code = codeOf(req);
-    res.json(await updateProject(deps, actingOf(res), { code, action: 'project.reproject' }, reproject, (actor, requestId) => ({ requestId, actor })));
-  });
-
+  for (const a of ACTIONS as ProjectAction<{ code: string }, unknown, unknown, unknown>[]) {
+    router.post(a.path, async (req, res) => {
+      const params = parse(a.params, req.params, 'path');
+      const body = a.body ? parse(a.body, req.body, 'body') : undefined;
+      const result = await updateProject(deps, actingOf(res), { code: params.code, action: a.action }, a.update, (actor: Actor, requestId: string) => ({ ...a.input(params, body), actor, requestId }));
+      res.status(a.created ? 201 : 200).json(a.view ? a.view(result, deps, params.code) : result);
+    });
+  }
   return router;
 }

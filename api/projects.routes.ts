@@ -2,14 +2,13 @@ import { Router } from 'express';
 import { listProjects } from '../db/projects.js';
 import type { Project } from '../db/schema.js';
 import { latestTemplate } from '../db/templates.js';
-import { advanceStage } from '../workflows/messages.js';
 import { type City } from '../workflows/reference.js';
 import { type ProjectInput } from '../workflows/state.js';
 import { currentUser } from './auth.js';
-import { actingOf, codeOf, parse, projectLinks, queryProject, stateView, updateProject, type RouteDeps } from './http.js';
+import { codeOf, parse, projectLinks, queryProject, stateView, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
 import { Problem } from './problem.js';
-import { advanceStageBody, createProjectBody, listProjectsQuery } from './schemas.js';
+import { createProjectBody, listProjectsQuery } from './schemas.js';
 import { startProject } from './start-project.js';
 
 export function createProjectsRouter(deps: RouteDeps): Router {
@@ -47,13 +46,6 @@ export function createProjectsRouter(deps: RouteDeps): Router {
     const code = codeOf(req);
     const state = await queryProject(deps, code);
     authorize(currentUser(res), 'project.read', { city: state.city });
-    res.json({ ...stateView(state), links: projectLinks(deps, code) });
-  });
-
-  router.post('/:code/stage', async (req, res) => {
-    const code = codeOf(req);
-    const cmd = parse(advanceStageBody, req.body, 'body');
-    const state = await updateProject(deps, actingOf(res), { code, action: 'project.advance' }, advanceStage, (actor, requestId) => ({ ...cmd, actor, requestId }));
     res.json({ ...stateView(state), links: projectLinks(deps, code) });
   });
 
