@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { entryIdOf, projectLedger } from '../db/funds.js';
 import { currentUser } from './auth.js';
-import { codeOf, projectScope, type RouteDeps } from './http.js';
+import { codeOf, projectCityOf, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
 
 /** The funds ledger (实际到位资金) as PostgreSQL keeps it; its changes are project actions (project-actions.routes.ts). */
@@ -10,7 +10,7 @@ export function createFundsRouter(deps: RouteDeps): Router {
 
   router.get('/:code/funds', async (req, res) => {
     const code = codeOf(req);
-    authorize(currentUser(res), 'project.read', { city: (await projectScope(deps, code)).city });
+    authorize(currentUser(res), 'project.read', { city: await projectCityOf(deps, code) });
     const rows = await projectLedger(deps.db, code);
     res.json({
       items: rows.map((r) => ({

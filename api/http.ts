@@ -8,12 +8,11 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { getState, type Actor } from '../workflows/messages.js';
 import { type City } from '../workflows/reference.js';
 import { type ProjectState } from '../workflows/state.js';
-import type { Department } from '../workflows/reference.js';
 import { currentUser } from './auth.js';
 import { authorize, type Action } from './policy.js';
 import { fromZod, Problem, type Where } from './problem.js';
 import { projectCode } from './schemas.js';
-import { entryIdOf } from '../db/funds.js';
+import { projectCity, wholeTexts } from '../db/projects.js';
 import { isExcerpt } from '../workflows/project-state.js';
 
 export interface RouteDeps {
@@ -56,24 +55,12 @@ export function requestIdOf(res: Response, user: User): string {
   return key ? `${user.id}:${key}` : randomUUID();
 }
 
-export interface ProjectScope {
-  city: City;
-  /** The department owning the task asked about, if any. */
-  department?: Department | undefined;
-}
-
 /**
- * Where a project is (and who owns one of its tasks): from the projection, or from the workflow
- * if the projection has not caught up yet.
+ * Where a project is, for reading it: from the projection, or from the workflow if the projection
+ * has not caught up yet. (Updates need no such read: the workflow checks the city itself.)
  */
-export async function projectScope(deps: RouteDeps, code: string, taskKey?: string): Promise<ProjectScope> {
-  const row = await deps.db.selectFrom('projects').select('city').where('code', '=', code).executeTakeFirst();
-  const task = row && taskKey !== undefined
-    ? await deps.db.selectFrom('tasks').select('department').where('project_code', '=', code).where('task_key', '=', taskKey).executeTakeFirst()
-    : undefined;
-  if (row && (taskKey === undefined || task)) return { city: row.city as City, department: task?.department as Department | undefined };
-  const state = await deps.client.workflow.getHandle(code).query(getState);
-  return { city: state.city, department: taskKey === undefined ? undefined : state.tasks.find((t) => t.key === taskKey)?.department };
+export async function projectCityOf(deps: RouteDeps, code: string): Promise<City> {
+  return (await projectCity(deps.db, code)) ?? (await deps.client.workflow.getHandle(code).query(getState)).city;
 }
 
 export function notFound(what: string): Problem {
@@ -113,31 +100,20 @@ export async function updateProject<I, R>(
  */
 export async function queryProject(deps: Pick<RouteDeps, 'client' | 'db'>, code: string): Promise<ProjectState> {
   const state = await deps.client.workflow.getHandle(code).query(getState);
-  if (state.blockers.some((b) => isExcerpt(b.description) || isExcerpt(b.resolution))) {
-    const rows = await deps.db.selectFrom('blockers').select(['blocker_id', 'description', 'resolution']).where('project_code', '=', code).execute();
-    const whole = new Map(rows.map((r) => [r.blocker_id, r]));
-    for (const b of state.blockers) {
-      const row = whole.get(b.id);
-      if (row) Object.assign(b, { description: row.description, resolution: row.resolution ?? b.resolution });
-    }
+  const cut = (text: string | null | undefined) => isExcerpt(text);
+  const whole = await wholeTexts(deps.db, code, {
+    blockers: state.blockers.some((b) => cut(b.description) || cut(b.resolution)),
+    tasks: state.tasks.some((t) => Object.values(t.data ?? {}).some((v) => typeof v === 'string' && cut(v))),
+    funds: state.funds.some((e) => cut(e.reason) || cut(e.voidReason)),
+  });
+  for (const b of state.blockers) {
+    const row = whole.blockers.get(b.id);
+    if (row) Object.assign(b, { description: row.description, resolution: row.resolution ?? b.resolution });
   }
-  if (state.tasks.some((t) => Object.values(t.data ?? {}).some((v) => typeof v === 'string' && isExcerpt(v)))) {
-    const rows = await deps.db.selectFrom('tasks').select(['task_key', 'data']).where('project_code', '=', code).execute();
-    const whole = new Map(rows.map((r) => [r.task_key, r.data]));
-    for (const t of state.tasks) if (whole.get(t.key)) t.data = whole.get(t.key) as Record<string, unknown>;
-  }
-  if (state.funds.some((e) => isExcerpt(e.reason) || isExcerpt(e.voidReason))) {
-    const rows = await deps.db
-      .selectFrom('funds_entries')
-      .leftJoin('funds_voids', 'funds_voids.entry_id', 'funds_entries.entry_id')
-      .select(['funds_entries.entry_id', 'funds_entries.reason', 'funds_voids.reason as void_reason'])
-      .where('funds_entries.project_code', '=', code)
-      .execute();
-    const whole = new Map(rows.map((r) => [entryIdOf(code, r.entry_id), r]));
-    for (const e of state.funds) {
-      const row = whole.get(e.id);
-      if (row) Object.assign(e, { reason: row.reason ?? e.reason, voidReason: row.void_reason ?? e.voidReason ?? null });
-    }
+  for (const t of state.tasks) if (whole.tasks.get(t.key)) t.data = whole.tasks.get(t.key)!;
+  for (const e of state.funds) {
+    const row = whole.funds.get(e.id);
+    if (row) Object.assign(e, { reason: row.reason ?? e.reason, voidReason: row.voidReason ?? e.voidReason ?? null });
   }
   return state;
 }

@@ -3,6 +3,8 @@ import type { ProjectEvent } from '../workflows/state.js';
 import type { ProjectionChange, ProjectRow, TaskRow } from '../workflows/projection.js';
 import type { Blocker } from '../workflows/state.js';
 import type { Db } from './connection.js';
+import { entryIdOf } from './funds.js';
+import type { City } from '../workflows/reference.js';
 import type { Database, Project } from './schema.js';
 
 /** Upsert that never moves a row back to an older version of the project. */
@@ -241,4 +243,34 @@ export async function departmentInbox(db: Db, f: InboxFilter) {
     q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items, total: Number(count.n) };
+}
+
+/** A project's city from the projection, or null if the projection has no row yet. */
+export async function projectCity(db: Db, code: string): Promise<City | null> {
+  const row = await db.selectFrom('projects').select('city').where('code', '=', code).executeTakeFirst();
+  return (row?.city as City | undefined) ?? null;
+}
+
+/**
+ * The whole texts the workflow's state keeps as excerpts (blocker descriptions and resolutions,
+ * completed tasks' form data, reversal and void reasons), read only where some were cut.
+ */
+export async function wholeTexts(db: Db, code: string, cut: { blockers: boolean; tasks: boolean; funds: boolean }) {
+  const [blockers, tasks, funds] = await Promise.all([
+    cut.blockers ? db.selectFrom('blockers').select(['blocker_id', 'description', 'resolution']).where('project_code', '=', code).execute() : [],
+    cut.tasks ? db.selectFrom('tasks').select(['task_key', 'data']).where('project_code', '=', code).execute() : [],
+    cut.funds
+      ? db
+          .selectFrom('funds_entries')
+          .leftJoin('funds_voids', 'funds_voids.entry_id', 'funds_entries.entry_id')
+          .select(['funds_entries.entry_id', 'funds_entries.reason', 'funds_voids.reason as void_reason'])
+          .where('funds_entries.project_code', '=', code)
+          .execute()
+      : [],
+  ]);
+  return {
+    blockers: new Map(blockers.map((r) => [r.blocker_id, { description: r.description, resolution: r.resolution }])),
+    tasks: new Map(tasks.map((r) => [r.task_key, r.data as Record<string, unknown>])),
+    funds: new Map(funds.map((r) => [entryIdOf(code, r.entry_id), { reason: r.reason, voidReason: r.void_reason }])),
+  };
 }
