@@ -1,7 +1,6 @@
 import type { Role } from '../db/schema.js';
 import type { User } from '../db/users.js';
-import type { City } from '../workflows/reference.js';
-import type { Department } from '../workflows/reference.js';
+import type { City, Department } from '../workflows/reference.js';
 import { Problem } from './problem.js';
 
 /** What a request wants to do, checked against who is asking and, where there is one, the object. */

@@ -6,6 +6,7 @@ import { currentUser } from './auth.js';
 import { notFound, parse, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
 import { reportWorkbook, type ReportContent } from './statistics/report-workbook.js';
+import { PROVINCE_WIDE } from '../workflows/reference.js';
 
 /**
  * What of a report a user may read: all of it province-wide; a city's user, that city's figures
@@ -51,7 +52,7 @@ export function createReportsRouter(deps: RouteDeps): Router {
     if (!found) throw notFound(`report for ${quarter}`);
     res.json({
       quarter,
-      scope: user.city ?? '全省',
+      scope: user.city ?? PROVINCE_WIDE,
       frozen: { content: reportForUser(found.report.content, user), contentHash: found.report.content_hash, frozenAt: found.report.frozen_at.toISOString() },
       restatements: found.restatements.map((r) => ({ seq: r.seq, content: reportForUser(r.content, user), contentHash: r.content_hash, previousHash: r.previous_hash, restatedAt: r.restated_at.toISOString() })),
     });

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CATEGORY_CURRENCY, quarterPeriod, statistics } from '../db/report-content.js';
-import { PROVINCE, type Period } from '../db/statistics.js';
+import { type Period } from '../db/statistics.js';
+import { CITIES, PROVINCE_WIDE } from '../workflows/reference.js';
 import { listTargets, setTarget } from '../db/targets.js';
-import { CITIES } from '../workflows/reference.js';
 import { currentUser } from './auth.js';
 import type { RouteDeps } from './http.js';
 import { parse } from './http.js';
@@ -31,7 +31,7 @@ export const statisticsQuery = z
 
 export const targetBody = z.strictObject({
   year: z.number().int().min(2000).max(2100),
-  city: z.enum([PROVINCE, ...CITIES], `must be ${PROVINCE} or one of ${CITIES.join(', ')}`),
+  city: z.enum([PROVINCE_WIDE, ...CITIES], `must be ${PROVINCE_WIDE} or one of ${CITIES.join(', ')}`),
   category: z.enum(['domestic', 'foreign', 'out_of_province'], 'must be domestic, foreign or out_of_province'),
   amountMinor: minorUnits({ positive: true }),
   currency,

@@ -1,7 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { ProjectEvent } from '../workflows/state.js';
+import type { Blocker, ProjectEvent } from '../workflows/state.js';
 import type { ProjectionChange, ProjectRow, TaskRow } from '../workflows/projection.js';
-import type { Blocker } from '../workflows/state.js';
 import type { Db } from './connection.js';
 import { entryIdOf } from './funds.js';
 import type { City } from '../workflows/reference.js';

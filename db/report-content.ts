@@ -1,9 +1,9 @@
-import { CITIES } from '../workflows/reference.js';
+import { CITIES, PROVINCE_WIDE } from '../workflows/reference.js';
 import { growth, percent, points, yearElapsed } from '../workflows/figures.js';
 import { toYi } from '../workflows/money.js';
 import type { Db } from './connection.js';
 import type { TargetCategory } from './schema.js';
-import { annualTargets, cohortFigures, fundsFigures, PROVINCE, signedFigures, type Area, type Period } from './statistics.js';
+import { annualTargets, cohortFigures, fundsFigures, signedFigures, type Area, type Period } from './statistics.js';
 
 /*
  * The dispatch figures (调度) from the projection tables: what the statistics API and the dashboard
@@ -46,7 +46,7 @@ export async function statistics(db: Db, area: Area, period: Period, signingEven
   ]);
   const elapsed = yearElapsed(period.to);
   return {
-    area: area ?? PROVINCE,
+    area: area ?? PROVINCE_WIDE,
     period,
     previousPeriod: previous,
     signed: {

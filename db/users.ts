@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { City } from '../workflows/reference.js';
-import type { Department } from '../workflows/reference.js';
+import type { City, Department } from '../workflows/reference.js';
 import type { Db } from './connection.js';
 import { hashPassword } from './passwords.js';
 import type { Role } from './schema.js';

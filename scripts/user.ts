@@ -6,8 +6,7 @@ import { createDb } from '../db/connection.js';
 import { ROLES } from '../db/schema.js';
 import { passwordProblem } from '../db/passwords.js';
 import { createApiToken, createUser, disableUser, listApiTokens, listUsers, revokeApiToken, setPassword } from '../db/users.js';
-import { CITIES } from '../workflows/reference.js';
-import { DEPARTMENTS } from '../workflows/reference.js';
+import { CITIES, DEPARTMENTS } from '../workflows/reference.js';
 
 /**
  * Admins manage users and their API tokens (only a hash of each token is stored):

@@ -2,10 +2,9 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { displayName, type ProjectState } from './state.js';
 import { EscalationRungAttr, OpenBlockersAttr, OverdueDepartmentsAttr, OverdueTasksAttr, ProjectCityAttr, ProjectLiaisonAttr, ProjectStageAttr, ProjectStuckAttr, ProjectTypeAttr, StuckReasonsAttr, StuckSinceAttr } from './search-attributes.js';
-import { STAGE_LABELS } from './reference.js';
+import { DEPARTMENT_LABELS, STAGE_LABELS } from './reference.js';
 import { escalationRung, fundsProgress, openBlockers, overdueTasks } from './project-state.js';
 import { formatMinor } from './money.js';
-import { DEPARTMENT_LABELS } from './reference.js';
 
 /** One upsert per call, always: the number of commands must not depend on the state. */
 export function publish(state: ProjectState): void {

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { AreaFigures as Figures } from '../../db/report-content.js';
+import { PROVINCE_WIDE } from '../../workflows/reference.js';
 
 export interface ReportContent {
   quarter: string;
@@ -42,7 +43,7 @@ export async function reportWorkbook(content: ReportContent, version: string, ha
   workbook.creator = 'luodi';
   const ws = workbook.addWorksheet(`${content.quarter} 调度`);
   ws.addRow([`${content.quarter} 招商引资调度报告（${version}）`]).font = { bold: true, size: 14 };
-  const areas = [...(content.province ? [['全省', content.province] as const] : []), ...Object.entries(content.cities)];
+  const areas = [...(content.province ? [[PROVINCE_WIDE, content.province] as const] : []), ...Object.entries(content.cities)];
   const period = areas[0]?.[1].period;
   ws.addRow([`统计期间 ${period?.from ?? ''} 至 ${period?.to ?? ''} · SHA-256 ${hash}`]);
   ws.addRow(HEADERS).font = { bold: true };
