@@ -12,7 +12,9 @@ import { publish } from './publish.js';
 import type { ProjectEvent, ProjectState } from './state.js';
 import type { TaskTemplate } from './templates.js';
 import { covers, deadlines, spanDays, type CalendarData } from './working-days.js';
-import { write } from './writes.js';
+import { retryFailedWrites, write } from './writes.js';
+import { reprojected } from './decisions/projection.js';
+import type { Command, ReprojectResult } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
 const { computeDeadlines } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
@@ -140,5 +142,12 @@ export function actions(state: ProjectState, legacy: boolean) {
     return decision.reply(state);
   }
 
-  return { act, watch };
+  /** An admin's re-projection: allowed first, then the failed writes again, then the whole projection under a new version. */
+  async function reproject(cmd: Command<'reproject'>): Promise<ReprojectResult> {
+    reprojected(state, cmd, { restored: 0, dropped: 0 });
+    const restored = await retryFailedWrites(state);
+    return act(() => reprojected(state, cmd, { restored, dropped: state.droppedWriteFailures }));
+  }
+
+  return { act, reproject, watch };
 }

@@ -18,7 +18,6 @@ import { initialState, nextWakeAt, upgradeCarriedState } from './project-state.j
 import { publish } from './publish.js';
 import { isTerminal } from './reference.js';
 import type { ProjectInput, ProjectState } from './state.js';
-import { retryFailedWrites } from './writes.js';
 
 const { loadTemplate } = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
 
@@ -31,14 +30,8 @@ const RECHECK_UPDATES_PATCH = 'recheck-updates';
 /** Temporal refuses more than 2,000 updates in one run; continue as new at half that. */
 const MAX_UPDATES_PER_RUN = 1_000;
 
-interface Handler {
-  name: UpdateName;
-  /** The answer to a request already applied, or undefined. */
-  again(cmd: unknown): unknown;
-  /** Decides (throwing a Refusal) without acting. */
-  check(cmd: unknown, ctx: Context): void;
-  act(cmd: unknown): Promise<unknown>;
-}
+/** An update: its answer to a request already applied (or undefined), its decision without acting, and its action. */
+type Handler = { name: UpdateName; again(cmd: unknown): unknown; check(cmd: unknown, ctx: Context): void; act(cmd: unknown): Promise<unknown> };
 
 export async function projectLanding(input: ProjectInput, carried?: ProjectState): Promise<ProjectState> {
   const legacy = !patched(ONE_ROUND_TRIP_PATCH);
@@ -46,7 +39,7 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
   const loadsTemplate = !carried && (!legacy || patched(TASKS_PATCH)) && input.projectType !== undefined;
   if (legacy) patched(RECHECK_UPDATES_PATCH);
   const state = carried ? upgradeCarriedState(carried) : initialState(input, workflowInfo().startTime.toISOString());
-  const { act, watch } = actions(state, legacy);
+  const { act, reproject, watch } = actions(state, legacy);
   // One action at a time, each deciding on the state the one before left (legacy runs interleaved).
   const lock = new Mutex();
   const exclusive = <R>(fn: () => Promise<R>): Promise<R> => (legacy ? fn() : lock.runExclusive(fn));
@@ -85,18 +78,8 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
     const decide = (cmd: unknown) => (ctx: Context) => spec.decide(state, cmd as never, ctx) as Decision<unknown>;
     handle({ name: spec.name, again: (cmd) => spec.again(state, cmd as never), check: (cmd, ctx) => decide(cmd)(ctx), act: (cmd) => act(decide(cmd)) });
   }
-  handle({
-    name: 'reproject',
-    again: (cmd) => restoredAgain(state, cmd as never),
-    check: (cmd) => reprojected(state, cmd as never, { restored: 0, dropped: 0 }),
-    // The failed writes again, then the whole projection from the state as it is, under a new version.
-    act: async (cmd) => {
-      reprojected(state, cmd as never, { restored: 0, dropped: 0 });
-      const restored = await retryFailedWrites(state);
-      const dropped = state.droppedWriteFailures;
-      return act(() => reprojected(state, cmd as never, { restored, dropped }));
-    },
-  });
+  const checkReproject = (cmd: unknown) => reprojected(state, cmd as never, { restored: 0, dropped: 0 });
+  handle({ name: 'reproject', again: (cmd) => restoredAgain(state, cmd as never), check: checkReproject, act: (cmd) => reproject(cmd as never) });
 
   if (carried) publish(state);
   else {
