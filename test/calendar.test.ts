@@ -7,6 +7,8 @@ import { beijingDate, endOfBeijingDay } from '../workflows/beijing-time.js';
 import { createLogger } from '../config/logger.js';
 import { setCalendarDays } from '../db/calendar.js';
 import { createDb } from '../db/connection.js';
+import { getState } from '../workflows/messages.js';
+import { bundle, newCode, startStack } from './stack.js';
 
 const db = createDb(inject('databaseUrl'));
 afterAll(() => db.destroy());
@@ -46,6 +48,32 @@ describe('working days on the official calendar (imported into PostgreSQL)', () 
     expect((await run('set', '2031-01-04', 'workday', '调休', '--by', 'admin.li')).stdout).toContain('2031-01-04 is now a workday');
     expect(await dueDates('2031-01-03', [1])).toEqual(['2031-01-04']);
     await expect(run('set', '2031-02-30', 'holiday', 'x', '--by', 'admin.li')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('YYYY-MM-DD') });
+  });
+});
+
+describe('the workflow counts deadlines itself, on the official calendar a local activity loaded into it', () => {
+  test("a signed project's first tasks are due when the official calendar says, as the calendar activity counts them", async () => {
+    const stack = await startStack(await bundle(), { calendar: (stackDb) => officialCalendar(stackDb, createLogger('calendar', 'silent')) });
+    try {
+      const code = newCode('HLD');
+      const created = await stack.api('/api/projects', { body: { code, name: '葫芦岛日历项目', city: '葫芦岛', investor: '某公司', capitalType: 'domestic', stage: 'signed' } });
+      expect(created.status).toBe(201);
+      const state = await stack.client.workflow.getHandle(code).query(getState);
+      const official = officialCalendar(db, createLogger('calendar', 'silent'));
+      const escalation = state.template!.escalationWorkingDays;
+      for (const task of state.tasks.filter((t) => t.status === 'open')) {
+        const expected = await official.deadlines(new Date(task.openedAt!), escalation.map((d) => task.dueWorkingDays + d));
+        expect(task.rungAt).toEqual(expected.map((d) => d.toISOString()));
+        expect(task.dueAt).toBe(expected[0]!.toISOString());
+      }
+      const { events } = await stack.client.workflow.getHandle(code).fetchHistory();
+      const markers = (events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+      // The calendar and the start's records: two local activities, no deadline activity on the server.
+      expect(markers).toHaveLength(2);
+      expect((events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'computeDeadlines')).toHaveLength(0);
+    } finally {
+      await stack.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { scaledCalendar } from '../activities/calendar.js';
+import { scaledCalendar, type WorkingCalendar } from '../activities/calendar.js';
 import { createApp } from '../api/app.js';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
@@ -67,14 +67,18 @@ const silentBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, erro
 /** The real thing on the real servers: a worker on its own task queue, and the API on port 0. */
 /**
  * `workingDayMs`: how long one working day lasts for this stack's worker (real timers);
- * `address`: another Temporal server than the run's shared one.
+ * `address`: another Temporal server than the run's shared one; `calendar`: another calendar
+ * than the scaled one (e.g. the official calendar in PostgreSQL).
  */
-export async function startStack(workflowBundle: WorkflowBundle, { workingDayMs = 60_000, address = inject('temporalAddress') } = {}): Promise<Stack> {
+export async function startStack(
+  workflowBundle: WorkflowBundle,
+  { workingDayMs = 60_000, address = inject('temporalAddress'), calendar }: { workingDayMs?: number; address?: string; calendar?: (db: Db) => WorkingCalendar } = {},
+): Promise<Stack> {
   quietSdkLogs();
   const db = createDb(inject('databaseUrl'));
   const taskQueue = `test-${randomUUID()}`;
   const workerConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, workflowBundle, calendar: scaledCalendar(workingDayMs) });
+  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, workflowBundle, calendar: calendar ? calendar(db) : scaledCalendar(workingDayMs) });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });

@@ -19,12 +19,12 @@ const springFestival2025: CalendarData = {
 describe('deadlines from the calendar a workflow holds', () => {
   const from = '2025-01-24T02:00:00.000Z'; // Friday 24 January 2025, 10:00 in Beijing
   test('count the swapped working Sunday and Saturday, as the calendar table does', () => {
-    const due = deadlines(springFestival2025, from, [1, 2, 3, 5, 6, 7], 'rungs').map((d) => beijingDate(Date.parse(d) - 1));
+    const due = deadlines(springFestival2025, from, [1, 2, 3, 5, 6, 7]).map((d) => beijingDate(Date.parse(d) - 1));
     expect(due).toEqual(['2025-01-26', '2025-01-27', '2025-02-05', '2025-02-07', '2025-02-08', '2025-02-10']);
   });
 
   test('a deadline is the end (Beijing midnight) of its working day', () => {
-    expect(deadlines(springFestival2025, from, [6], 'idle')).toEqual(['2025-02-08T16:00:00.000Z']);
+    expect(deadlines(springFestival2025, from, [6])).toEqual(['2025-02-08T16:00:00.000Z']);
   });
 
   test('a calendar covers a deadline only while the span it may need is loaded; then the workflow loads it again', () => {
@@ -36,7 +36,7 @@ describe('deadlines from the calendar a workflow holds', () => {
 
   test('a scaled calendar (tests) makes every working day the same length and covers everything', () => {
     const scaled: CalendarData = { kind: 'scaled', workingDayMs: 500, loadedAt: from };
-    expect(deadlines(scaled, from, [0, 2], 'rungs')).toEqual([from, '2025-01-24T02:00:01.000Z']);
+    expect(deadlines(scaled, from, [0, 2])).toEqual([from, '2025-01-24T02:00:01.000Z']);
     expect(covers(scaled, from, 10_000)).toBe(true);
   });
 });
