@@ -4,6 +4,7 @@ import { toYi } from '../workflows/money.js';
 import type { Db } from './connection.js';
 import type { TargetCategory } from './schema.js';
 import { annualTargets, cohortFigures, fundsFigures, signedFigures, type Area, type Period } from './statistics.js';
+import type { Currency } from '../workflows/money.js';
 
 /*
  * The dispatch figures (调度) from the projection tables: what the statistics API and the dashboard
@@ -28,8 +29,8 @@ function previousYear(p: Period): Period {
   return { from: shift(p.from), to: shift(p.to) };
 }
 
-const money = (minor: bigint, currency: 'CNY' | 'USD') => ({ amountMinor: minor.toString(), currency, yi: toYi(minor) });
-export const CATEGORY_CURRENCY: Record<TargetCategory, 'CNY' | 'USD'> = { domestic: 'CNY', foreign: 'USD', out_of_province: 'CNY' };
+const money = (minor: bigint, currency: Currency) => ({ amountMinor: minor.toString(), currency, yi: toYi(minor) });
+export const CATEGORY_CURRENCY: Record<TargetCategory, Currency> = { domestic: 'CNY', foreign: 'USD', out_of_province: 'CNY' };
 
 /** Truthful figures for the dispatch meeting (调度会), per city or province-wide. */
 export async function statistics(db: Db, area: Area, period: Period, signingEvent?: string) {

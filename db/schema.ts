@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from 'kysely';
 import type { TaskTemplate } from '../workflows/templates.js';
+import type { Currency } from '../workflows/money.js';
 
 /** The projection of each project's workflow, for lists and reports (written by activities only). */
 export interface ProjectTable {
@@ -25,7 +26,7 @@ export interface ProjectTable {
   last_progress_at: ColumnType<Date | null, string | null, string | null>;
   /** bigint: pg returns it as a string, which keeps every digit. */
   contracted_minor: string | null;
-  contracted_currency: 'CNY' | 'USD' | null;
+  contracted_currency: Currency | null;
   signing_event: string | null;
   signed_on: string | null;
 }
@@ -181,7 +182,7 @@ export interface FundsEntryTable {
   kind: 'tranche' | 'reversal';
   /** bigint minor units, as a string so that no digit is lost. */
   amount_minor: string;
-  currency: 'CNY' | 'USD';
+  currency: Currency;
   received_on: string;
   evidence: string;
   entered_by: string;
@@ -214,7 +215,7 @@ export interface TargetTable {
   city: string;
   category: TargetCategory;
   amount_minor: string;
-  currency: 'CNY' | 'USD';
+  currency: Currency;
   set_by: string;
   set_at: ColumnType<Date, never, never>;
 }
@@ -223,7 +224,7 @@ export interface CapitalIncreaseTable {
   increase_id: string;
   project_code: string;
   amount_minor: string;
-  currency: 'CNY' | 'USD';
+  currency: Currency;
   agreed_on: string;
   entered_by: string;
   recorded_at: ColumnType<Date, never, never>;

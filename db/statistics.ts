@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from './connection.js';
 import type { TargetCategory } from './schema.js';
 import { PROVINCE_WIDE } from '../workflows/reference.js';
+import type { Currency } from '../workflows/money.js';
 
 export interface Period {
   /** Inclusive dates, YYYY-MM-DD. */
@@ -96,7 +97,7 @@ export async function fundsFigures(db: Db, area: Area, p: Period): Promise<Funds
 }
 
 
-export async function annualTargets(db: Db, area: Area, year: number): Promise<Partial<Record<TargetCategory, { amountMinor: bigint; currency: 'CNY' | 'USD' }>>> {
+export async function annualTargets(db: Db, area: Area, year: number): Promise<Partial<Record<TargetCategory, { amountMinor: bigint; currency: Currency }>>> {
   const rows = await db.selectFrom('targets').selectAll().where('year', '=', year).where('city', '=', area ?? PROVINCE_WIDE).execute();
   return Object.fromEntries(rows.map((r) => [r.category, { amountMinor: BigInt(r.amount_minor), currency: r.currency }]));
 }

@@ -3,6 +3,7 @@ import type { ProjectInput, ProjectState, TaskState } from './state.js';
 import type { Stage, StuckReason } from './reference.js';
 import { percent } from './figures.js';
 import { beijingDate } from './beijing-time.js';
+import { CURRENCIES, type Currency } from './money.js';
 
 /** Stages in which the idle clock runs: after signing, until the project operates. */
 const IDLE_STAGES: readonly Stage[] = ['signed', 'landing', 'funds'];
@@ -144,9 +145,9 @@ export function rememberRequest(state: ProjectState, requestId: string | undefin
 }
 
 /** Verified funds per currency that has any or is the contract's, with the share of the contracted amount. */
-export function fundsProgress(state: ProjectState): { currency: 'CNY' | 'USD'; verified: bigint; contracted: bigint; share: string | null }[] {
+export function fundsProgress(state: ProjectState): { currency: Currency; verified: bigint; contracted: bigint; share: string | null }[] {
   const verified = verifiedFunds(state);
-  return (['CNY', 'USD'] as const)
+  return CURRENCIES
     .filter((c) => verified[c] !== 0n || state.contracted?.currency === c)
     .map((currency) => {
       const contracted = state.contracted?.currency === currency ? BigInt(state.contracted.amountMinor) : 0n;

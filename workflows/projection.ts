@@ -5,6 +5,7 @@
  */
 import type { Blocker, ProjectEvent, ProjectState, TaskStatus } from './state.js';
 import { escalationRung, overdueTasks } from './project-state.js';
+import type { Currency } from './money.js';
 
 export interface ProjectRow {
   code: string;
@@ -28,7 +29,7 @@ export interface ProjectRow {
   escalationRung: number;
   lastProgressAt: string;
   contractedMinor: string | null;
-  contractedCurrency: 'CNY' | 'USD' | null;
+  contractedCurrency: Currency | null;
   signingEvent: string | null;
   signedOn: string | null;
 }

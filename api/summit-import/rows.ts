@@ -5,6 +5,7 @@ import { inScope } from '../policy.js';
 import { createProjectBody } from '../schemas.js';
 import type { SheetRow } from './sheet.js';
 import { parseAmount } from '../../workflows/money.js';
+import type { Currency } from '../../workflows/money.js';
 
 /** Accepted headers for each field, Chinese first; the amount's header says its unit. */
 const COLUMNS: Readonly<Record<string, readonly string[]>> = {
@@ -103,7 +104,7 @@ export function checkRows(rows: SheetRow[], user: User, knownProjectTypes: Reado
   return { projects: problems.length ? [] : projects, problems };
 }
 
-type Amount = { money: { amountMinor: string; currency: 'CNY' | 'USD' } } | { problem: Omit<RowProblem, 'row'> } | { none: true };
+type Amount = { money: { amountMinor: string; currency: Currency } } | { problem: Omit<RowProblem, 'row'> } | { none: true };
 
 /** The contracted amount in minor units, by exact decimal arithmetic; the currency follows the capital type unless given. */
 function amountOf(cells: Record<string, string>, capitalType: string, currencyCell: string): Amount {
