@@ -5,6 +5,7 @@
  * are inferred from the schemas. Importing this never pulls in a workflow body.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { calendarDate, currency, minorUnits, paragraph, safeText, TEXT_LIMITS } from './input.js';
 import { normalizeText } from './input-rules.js';
@@ -98,19 +99,6 @@ export type InputOf<N extends UpdateName> = z.input<(typeof Inputs)[N]>;
 export type Command<N extends UpdateName> = z.output<(typeof Inputs)[N]>;
 
 export type Actor = z.output<typeof actor>;
-export type AdvanceStageInput = InputOf<'advanceStage'>;
-export type CompleteTaskInput = InputOf<'completeTask'>;
-export type ReportBlockerInput = InputOf<'reportBlocker'>;
-export type ResolveBlockerInput = InputOf<'resolveBlocker'>;
-export type ReassignLiaisonInput = InputOf<'reassignLiaison'>;
-export type WithdrawInput = InputOf<'withdraw'>;
-export type MarkMergedInput = InputOf<'markMerged'>;
-export type RecordFundsInput = InputOf<'recordFunds'>;
-export type VerifyFundsInput = InputOf<'verifyFunds'>;
-export type ReverseFundsInput = InputOf<'reverseFunds'>;
-export type VoidFundsInput = InputOf<'voidFunds'>;
-export type IncreaseCapitalInput = InputOf<'increaseCapital'>;
-export type ReprojectInput = InputOf<'reproject'>;
 
 export interface ReprojectResult {
   /** Failed writes that succeeded now. */
@@ -126,19 +114,21 @@ export interface ProjectReady {
 }
 
 export const getState = defineQuery<ProjectState>('getState');
-export const advanceStage = defineUpdate<ProjectState, [AdvanceStageInput]>('advanceStage');
-export const completeTask = defineUpdate<TaskState, [CompleteTaskInput]>('completeTask');
-export const reportBlocker = defineUpdate<Blocker, [ReportBlockerInput]>('reportBlocker');
-export const resolveBlocker = defineUpdate<Blocker, [ResolveBlockerInput]>('resolveBlocker');
-export const reassignLiaison = defineUpdate<ProjectState, [ReassignLiaisonInput]>('reassignLiaison');
-export const withdraw = defineUpdate<ProjectState, [WithdrawInput]>('withdraw');
-export const markMerged = defineUpdate<ProjectState, [MarkMergedInput]>('markMerged');
-export const recordFunds = defineUpdate<FundsEntry, [RecordFundsInput]>('recordFunds');
-export const verifyFunds = defineUpdate<FundsEntry, [VerifyFundsInput]>('verifyFunds');
-export const reverseFunds = defineUpdate<FundsEntry, [ReverseFundsInput]>('reverseFunds');
-export const voidFunds = defineUpdate<FundsEntry, [VoidFundsInput]>('voidFunds');
-export const increaseCapital = defineUpdate<CapitalIncrease, [IncreaseCapitalInput]>('increaseCapital');
+
+/** What each update answers. */
+export interface Results {
+  advanceStage: ProjectState; completeTask: TaskState; reportBlocker: Blocker; resolveBlocker: Blocker; reassignLiaison: ProjectState;
+  withdraw: ProjectState; markMerged: ProjectState; recordFunds: FundsEntry; verifyFunds: FundsEntry; reverseFunds: FundsEntry;
+  voidFunds: FundsEntry; increaseCapital: CapitalIncrease; reproject: ReprojectResult;
+}
+
+/** Every update, defined once from its name: its input is its schema's, its answer is in Results. */
+export const UPDATES = Object.fromEntries(Object.keys(Inputs).map((name) => [name, defineUpdate(name)])) as {
+  [N in UpdateName]: UpdateDefinition<Results[N], [InputOf<N>]>;
+};
+export const { advanceStage, completeTask, reportBlocker, resolveBlocker, reassignLiaison, withdraw, markMerged } = UPDATES;
+export const { recordFunds, verifyFunds, reverseFunds, voidFunds, increaseCapital } = UPDATES;
 /** An admin's re-projection: the failed writes again, then the whole projection from the state. */
-export const reproject = defineUpdate<ReprojectResult, [ReprojectInput]>('reproject');
+export const { reproject } = UPDATES;
 /** Answers once a new project's start is recorded and its first tasks are open; used with update-with-start. */
 export const whenReady = defineUpdate<ProjectReady, []>('whenReady');

@@ -7,13 +7,13 @@ import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities
 import { Mutex } from 'async-mutex';
 import type { createActivities } from '../activities/index.js';
 import { actions } from './acting.js';
-import { COMMANDS, UPDATES, type Context, type Decision } from './decisions/index.js';
+import { COMMANDS, type Context, type Decision } from './decisions/index.js';
 import { reprojected, restoredAgain } from './decisions/projection.js';
 import { register } from './decisions/stages.js';
 import { escalation, idleNotice } from './decisions/tasks.js';
 import { refusing, refusingAsync } from './errors.js';
 import { checkingContext, parseMessage } from './message-parsing.js';
-import { getState, whenReady, type ProjectLandingWorkflow, type UpdateName } from './messages.js';
+import { getState, UPDATES, whenReady, type ProjectLandingWorkflow, type UpdateName } from './messages.js';
 import { initialState, nextWakeAt, upgradeCarriedState } from './project-state.js';
 import { publish } from './publish.js';
 import { isTerminal } from './reference.js';

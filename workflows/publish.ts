@@ -2,7 +2,7 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { displayName, type ProjectState } from './state.js';
 import { EscalationRungAttr, OpenBlockersAttr, OverdueDepartmentsAttr, OverdueTasksAttr, ProjectCityAttr, ProjectLiaisonAttr, ProjectStageAttr, ProjectStuckAttr, ProjectTypeAttr, StuckReasonsAttr, StuckSinceAttr } from './search-attributes.js';
-import { DEPARTMENT_LABELS, STAGE_LABELS } from './reference.js';
+import { DEPARTMENT_LABELS, STAGE_LABELS, STUCK_REASON_LABELS } from './reference.js';
 import { escalationRung, fundsProgress, openBlockers, overdueTasks } from './project-state.js';
 import { formatMinor } from './money.js';
 
@@ -25,13 +25,12 @@ export function publish(state: ProjectState): void {
   setCurrentDetails(details(state));
 }
 
-const STUCK_LABELS = { escalated: '督办升级 escalated', blocker: '瓶颈 open blocker', idle: '无进展 no progress', system: '系统故障 a record could not be written' } as const;
 
 function details(state: ProjectState): string {
   const lines = [`**${displayName(state)}** · ${state.city} · Stage 阶段: **${STAGE_LABELS[state.stage].zh}** (${state.stage})`];
   lines.push(
     state.stuck.stuck
-      ? `⚠️ **Stuck 卡住** since ${state.stuck.since}: ${state.stuck.reasons.map((r) => STUCK_LABELS[r]).join('; ')}`
+      ? `⚠️ **Stuck 卡住** since ${state.stuck.since}: ${state.stuck.reasons.map((r) => `${STUCK_REASON_LABELS[r].zh} ${STUCK_REASON_LABELS[r].en}`).join('; ')}`
       : 'Not stuck 正常推进',
   );
   if (state.liaison) lines.push(`Liaison 对接人: ${state.liaison}`);

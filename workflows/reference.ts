@@ -8,20 +8,20 @@ export interface Label {
   en: string;
 }
 
+/** Labels for a vocabulary, given in the vocabulary's order: `zh[i]` and `en[i]` name `keys[i]`. */
+function labelled<K extends string>(keys: readonly K[], { zh, en }: { zh: readonly string[]; en: readonly string[] }): Readonly<Record<K, Label>> {
+  if (zh.length !== keys.length || en.length !== keys.length) throw new Error(`labels for ${keys.join(', ')} do not match them one to one`);
+  return Object.fromEntries(keys.map((k, i) => [k, { zh: zh[i]!, en: en[i]! }])) as Record<K, Label>;
+}
+
 /** Stages of a project's journey (DOMAIN.md, Journey); the last two are terminal alternatives. */
 export const STAGES = ['intention', 'negotiating', 'signed', 'landing', 'funds', 'operating', 'withdrawn', 'merged'] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const STAGE_LABELS: Readonly<Record<Stage, Label>> = {
-  intention: { zh: '意向', en: 'Intention' },
-  negotiating: { zh: '在谈', en: 'Negotiating' },
-  signed: { zh: '签约', en: 'Signed' },
-  landing: { zh: '落地', en: 'Landing' },
-  funds: { zh: '到资', en: 'Funds' },
-  operating: { zh: '投产', en: 'Operating' },
-  withdrawn: { zh: '终止', en: 'Withdrawn' },
-  merged: { zh: '合并', en: 'Merged' },
-};
+export const STAGE_LABELS = labelled(STAGES, {
+  zh: ['意向', '在谈', '签约', '落地', '到资', '投产', '终止', '合并'],
+  en: ['Intention', 'Negotiating', 'Signed', 'Landing', 'Funds', 'Operating', 'Withdrawn', 'Merged'],
+});
 
 /** Stages a project may be registered in; later stages are reached through the workflow. */
 export const INITIAL_STAGES = ['intention', 'negotiating', 'signed'] as const satisfies readonly Stage[];
@@ -47,25 +47,14 @@ export const CAPITAL_TYPES = ['domestic', 'foreign'] as const;
 export type CapitalType = (typeof CAPITAL_TYPES)[number];
 
 export const DEPARTMENTS = [
-  'commerce',
-  'development_reform',
-  'industry_it',
-  'natural_resources',
-  'market_regulation',
-  'ecology_environment',
-  'housing_construction',
+  'commerce', 'development_reform', 'industry_it', 'natural_resources', 'market_regulation', 'ecology_environment', 'housing_construction',
 ] as const;
 export type Department = (typeof DEPARTMENTS)[number];
 
-export const DEPARTMENT_LABELS: Readonly<Record<Department, Label>> = {
-  commerce: { zh: '商务', en: 'Commerce' },
-  development_reform: { zh: '发改', en: 'Development & Reform' },
-  industry_it: { zh: '工信', en: 'Industry & IT' },
-  natural_resources: { zh: '自然资源', en: 'Natural Resources' },
-  market_regulation: { zh: '市场监管', en: 'Market Regulation' },
-  ecology_environment: { zh: '生态环境', en: 'Ecology & Environment' },
-  housing_construction: { zh: '住建', en: 'Housing & Construction' },
-};
+export const DEPARTMENT_LABELS = labelled(DEPARTMENTS, {
+  zh: ['商务', '发改', '工信', '自然资源', '市场监管', '生态环境', '住建'],
+  en: ['Commerce', 'Development & Reform', 'Industry & IT', 'Natural Resources', 'Market Regulation', 'Ecology & Environment', 'Housing & Construction'],
+});
 
 export const BLOCKER_CATEGORIES = ['land', 'approvals', 'financing', 'infrastructure', 'policy', 'other'] as const;
 /** 瓶颈 */
@@ -75,12 +64,10 @@ export type BlockerCategory = (typeof BLOCKER_CATEGORIES)[number];
 export const STUCK_REASONS = ['escalated', 'blocker', 'idle', 'system'] as const;
 export type StuckReason = (typeof STUCK_REASONS)[number];
 
-export const STUCK_REASON_LABELS: Readonly<Record<StuckReason, Label>> = {
-  escalated: { zh: '督办升级', en: 'Escalated' },
-  blocker: { zh: '瓶颈未解决', en: 'Open blocker' },
-  idle: { zh: '长期无进展', en: 'No progress' },
-  system: { zh: '系统故障（记录未写入）', en: 'System: a record could not be written' },
-};
+export const STUCK_REASON_LABELS = labelled(STUCK_REASONS, {
+  zh: ['督办升级', '瓶颈未解决', '长期无进展', '系统故障（记录未写入）'],
+  en: ['Escalated', 'Open blocker', 'No progress', 'System: a record could not be written'],
+});
 
 /** What a completed milestone proves, for the landing rate (DOMAIN.md: registered, land paid, construction started). */
 export const MILESTONES = ['registered', 'landPaid', 'constructionStarted'] as const;
@@ -93,16 +80,10 @@ export type Currency = (typeof CURRENCIES)[number];
 export const AUDIENCES = ['department', 'liaison', 'department_head', 'city_bureau', 'city_leader', 'provincial_group', 'coordination', 'supervisors'] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
-export const AUDIENCE_LABELS: Readonly<Record<Audience, Label>> = {
-  department: { zh: '责任部门', en: 'Responsible department' },
-  liaison: { zh: '项目对接人', en: 'Project liaison' },
-  department_head: { zh: '部门负责人', en: 'Department head' },
-  city_bureau: { zh: '市招商局', en: 'City investment bureau' },
-  city_leader: { zh: '市级挂帅领导', en: 'City leader in charge' },
-  provincial_group: { zh: '省级协调推进组', en: 'Provincial coordination group' },
-  coordination: { zh: '协调部门', en: 'Coordination department' },
-  supervisors: { zh: '督查人员', en: 'Supervisors' },
-};
+export const AUDIENCE_LABELS = labelled(AUDIENCES, {
+  zh: ['责任部门', '项目对接人', '部门负责人', '市招商局', '市级挂帅领导', '省级协调推进组', '协调部门', '督查人员'],
+  en: ['Responsible department', 'Project liaison', 'Department head', 'City investment bureau', 'City leader in charge', 'Provincial coordination group', 'Coordination department', 'Supervisors'],
+});
 
 /** Audiences reached through the contacts table; the liaison is the project's own. */
 export const CONTACT_AUDIENCES = AUDIENCES.filter((a): a is Exclude<Audience, 'liaison'> => a !== 'liaison');

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, type Context, type Decision } from '../../workflows/decisions/index.js';
-import { Inputs, type UpdateName } from '../../workflows/messages.js';
+import { Inputs, UPDATES, type UpdateName } from '../../workflows/messages.js';
 import type { ProjectState } from '../../workflows/state.js';
 import { act, completion, contextAt, coordinator, recorded, recording, registered, rid, staff, verified, verifier } from './fixture.js';
 
@@ -50,7 +50,7 @@ const CASES: Record<CommandName, { setup: () => ProjectState; cmd: (state: Proje
 describe('the command table', () => {
   it('has one command per update input besides reproject, each under its update name', () => {
     expect([...COMMANDS.map((c) => c.name), 'reproject'].sort()).toEqual((Object.keys(Inputs) as UpdateName[]).sort());
-    for (const spec of COMMANDS) expect(spec.update.name).toBe(spec.name);
+    for (const spec of COMMANDS) expect(UPDATES[spec.name].name).toBe(spec.name);
   });
 });
 

@@ -2,9 +2,7 @@
  * Every command a project takes, by update name: its message, its decision, and the answer to a
  * request already applied. `apply` folds any change into the state.
  */
-import type { UpdateDefinition } from '@temporalio/common';
-import * as messages from '../messages.js';
-import type { Command, InputOf } from '../messages.js';
+import type { Command, UpdateName } from '../messages.js';
 import { rememberRequest } from '../project-state.js';
 import type { ProjectState } from '../state.js';
 import { applyBlockerChange, reportBlocker, reportedAgain, resolveBlocker, resolvedAgain } from './blockers.js';
@@ -17,30 +15,29 @@ import { applyTaskChange, completedAgain, completeTask } from './tasks.js';
 
 export type { Change, Context, Decision };
 
-export interface CommandSpec<N extends messages.UpdateName, R> {
+export interface CommandSpec<N extends UpdateName, R> {
   name: N;
-  update: UpdateDefinition<R, [InputOf<N>]>;
   decide(state: ProjectState, cmd: Command<N>, ctx: Context): Decision<R>;
   /** The answer to a request already applied, or undefined if it was not. */
   again(state: ProjectState, cmd: Command<N>): R | undefined;
 }
 
-const spec = <N extends messages.UpdateName, R>(s: CommandSpec<N, R>) => s;
+const spec = <N extends UpdateName, R>(s: CommandSpec<N, R>) => s;
 const stateIfApplied = (state: ProjectState, cmd: { requestId?: string | undefined }) => (wasApplied(state, cmd.requestId) ? state : undefined);
 
 export const COMMANDS = [
-  spec({ name: 'advanceStage', update: messages.advanceStage, decide: advanceStage, again: stateIfApplied }),
-  spec({ name: 'completeTask', update: messages.completeTask, decide: completeTask, again: completedAgain }),
-  spec({ name: 'reportBlocker', update: messages.reportBlocker, decide: reportBlocker, again: reportedAgain }),
-  spec({ name: 'resolveBlocker', update: messages.resolveBlocker, decide: resolveBlocker, again: resolvedAgain }),
-  spec({ name: 'reassignLiaison', update: messages.reassignLiaison, decide: reassignLiaison, again: stateIfApplied }),
-  spec({ name: 'recordFunds', update: messages.recordFunds, decide: recordFunds, again: createdAgain }),
-  spec({ name: 'verifyFunds', update: messages.verifyFunds, decide: verifyFunds, again: changedAgain }),
-  spec({ name: 'reverseFunds', update: messages.reverseFunds, decide: reverseFunds, again: createdAgain }),
-  spec({ name: 'voidFunds', update: messages.voidFunds, decide: voidFunds, again: changedAgain }),
-  spec({ name: 'increaseCapital', update: messages.increaseCapital, decide: increaseCapital, again: increasedAgain }),
-  spec({ name: 'withdraw', update: messages.withdraw, decide: withdraw, again: stateIfApplied }),
-  spec({ name: 'markMerged', update: messages.markMerged, decide: markMerged, again: stateIfApplied }),
+  spec({ name: 'advanceStage', decide: advanceStage, again: stateIfApplied }),
+  spec({ name: 'completeTask', decide: completeTask, again: completedAgain }),
+  spec({ name: 'reportBlocker', decide: reportBlocker, again: reportedAgain }),
+  spec({ name: 'resolveBlocker', decide: resolveBlocker, again: resolvedAgain }),
+  spec({ name: 'reassignLiaison', decide: reassignLiaison, again: stateIfApplied }),
+  spec({ name: 'recordFunds', decide: recordFunds, again: createdAgain }),
+  spec({ name: 'verifyFunds', decide: verifyFunds, again: changedAgain }),
+  spec({ name: 'reverseFunds', decide: reverseFunds, again: createdAgain }),
+  spec({ name: 'voidFunds', decide: voidFunds, again: changedAgain }),
+  spec({ name: 'increaseCapital', decide: increaseCapital, again: increasedAgain }),
+  spec({ name: 'withdraw', decide: withdraw, again: stateIfApplied }),
+  spec({ name: 'markMerged', decide: markMerged, again: stateIfApplied }),
 ];
 
 /** Folds one change into the state. */
@@ -53,9 +50,3 @@ export function apply(state: ProjectState, change: Change): void {
   applyFundsChange(state, change);
   applyProjectionChange(state, change);
 }
-
-/** Every update a project takes, by name (reproject's decision is the shell's: it writes first). */
-export const UPDATES: Readonly<Record<messages.UpdateName, UpdateDefinition<unknown, [never]>>> = Object.fromEntries([
-  ...COMMANDS.map((c) => [c.name, c.update]),
-  ['reproject', messages.reproject],
-]);
