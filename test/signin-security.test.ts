@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { localPath } from '../api/pages/signin-pages.js';
+import { localPath } from '../api/pages/signin.routes.js';
 import { createApp } from '../api/app.js';
 import { DEFAULT_SIGNIN_LIMITS, SignInGuard } from '../api/signin-limits.js';
 import { ConfigError, loadConfig } from '../config/index.js';

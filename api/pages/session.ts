@@ -4,7 +4,7 @@ import type { Db } from '../../db/connection.js';
 import { unreadNotificationCount } from '../../db/notifications.js';
 import { sessionByToken } from '../../db/sessions.js';
 import type { User } from '../../db/users.js';
-import type { Lang } from './i18n.js';
+import { translator, type Lang } from './catalog.js';
 
 export const SESSION_COOKIE = 'luodi_session';
 const LANG_COOKIE = 'luodi_lang';
@@ -52,7 +52,7 @@ export function pageUser(res: Response): User | null {
 }
 
 export function langOf(res: Response): Lang {
-  return res.locals.lang as Lang;
+  return (res.locals.lang as Lang | undefined) ?? 'zh';
 }
 
 /** Pages behind sign-in send others to the sign-in page, and back afterwards. */
@@ -70,7 +70,7 @@ function same(a: string | undefined, b: string | undefined): boolean {
 export const checkCsrf: RequestHandler = (req, res, next) => {
   const sent = (req.body as Record<string, string> | undefined)?._csrf;
   if (!same(sent, res.locals.csrfToken as string | undefined)) {
-    res.status(403).type('text/plain').send('The form has expired or did not come from this site (CSRF check failed). Go back, reload and try again.');
+    res.status(403).type('text/plain').send(translator(langOf(res))('csrfFailed'));
     return;
   }
   next();

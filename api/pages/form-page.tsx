@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { User } from '../../db/users.js';
+import type { ProjectState } from '../../workflows/state.js';
+import type { FormField } from '../../workflows/templates.js';
+import { parse, type Acting } from '../http.js';
+import { authorize, type Action, type Target } from '../policy.js';
+import type { Text, Translate } from './catalog.js';
+import { checkForm, EMPTY_FORM, fieldRefusal, formActing, type FormState, type FormValues } from './forms.js';
+import { sendPage, viewerOf } from './page.js';
+import { checkCsrf, requireSignIn } from './session.js';
+import { FormPage } from './views/form-page.js';
+
+/** A form about one project, declared as data: what it parses, loads, allows, shows and does. */
+export interface FormPageSpec<PS extends z.ZodType, C extends { state: ProjectState }, S extends z.ZodType> {
+  /** Where the form is shown (GET) and where it is sent (POST). */
+  getPath: string;
+  postPath: string;
+  formId: string;
+  /** The path parameters, parsed with the API's schemas. */
+  params: PS;
+  /** Loads the project and what the form is about (404 if it is not there). */
+  load(params: z.output<PS>): Promise<C>;
+  /** What the user must be allowed to do, and to what (by default: the project's city). */
+  allows: Action;
+  target?(ctx: C): Target;
+  title(ctx: C): Text;
+  subtitle?(ctx: C, t: Translate): string;
+  /** Why the form is not offered now, or null; a POST still goes to the workflow, which refuses it. */
+  closed?(ctx: C): Text | null;
+  fields(ctx: C): readonly FormField[];
+  submit: Text;
+  /** The concrete address the form posts to. */
+  postTo(ctx: C): string;
+  /** The API's schema for the same request: the page refuses what the API would. */
+  schema: S;
+  toInput(form: FormValues, ctx: C): unknown;
+  /** Applies the checked values; returns where to go next. */
+  apply(ctx: C, data: z.output<S>, acting: Acting): Promise<string>;
+}
+
+/**
+ * A form page: GET shows it empty; POST checks it with the API's schema, applies it, and goes on,
+ * or shows it again with each refused field's reason. Each request is parsed, loaded and
+ * authorized before anything is rendered or applied.
+ */
+export function registerFormPage<PS extends z.ZodType, C extends { state: ProjectState }, S extends z.ZodType>(router: Router, spec: FormPageSpec<PS, C, S>): void {
+  const prepare = async (req: Request, user: User): Promise<C> => {
+    const params = parse(spec.params, req.params, 'path');
+    const ctx = await spec.load(params);
+    authorize(user, spec.allows, spec.target?.(ctx) ?? { city: ctx.state.city });
+    return ctx;
+  };
+
+  const show = (res: Response, status: number, ctx: C, form: FormState, requestToken: string) => {
+    const { t, csrfToken } = viewerOf(res);
+    const title = t(spec.title(ctx));
+    const closed = spec.closed?.(ctx) ?? null;
+    sendPage(
+      res,
+      status,
+      title,
+      <FormPage
+        t={t}
+        title={title}
+        project={ctx.state}
+        subtitle={spec.subtitle?.(ctx, t) ?? ''}
+        closed={closed === null ? null : t(closed)}
+        id={spec.formId}
+        action={spec.postTo(ctx)}
+        fields={spec.fields(ctx)}
+        csrfToken={csrfToken}
+        requestToken={requestToken}
+        submitLabel={t(spec.submit)}
+        form={form}
+      />,
+    );
+  };
+
+  router.get(spec.getPath, requireSignIn, async (req, res) => {
+    const ctx = await prepare(req, viewerOf(res).user);
+    show(res, 200, ctx, EMPTY_FORM, randomUUID());
+  });
+
+  router.post(spec.postPath, requireSignIn, checkCsrf, async (req, res) => {
+    const { user, t } = viewerOf(res);
+    const ctx = await prepare(req, user);
+    const form = req.body as FormValues;
+    const acting = formActing(user, form);
+    const fields = spec.fields(ctx);
+    const checked = checkForm(t, fields, spec.schema, spec.toInput(form, ctx), form);
+    if ('errors' in checked) return show(res, 400, ctx, { values: form, errors: checked.errors }, acting.requestToken);
+    let next: string;
+    try {
+      next = await spec.apply(ctx, checked.data, acting);
+    } catch (err) {
+      return show(res, 400, ctx, { values: form, errors: fieldRefusal(t, fields, err) }, acting.requestToken);
+    }
+    res.redirect(303, next);
+  });
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { z } from 'zod';
+import type { User } from '../../db/users.js';
+import { ErrorType, type FieldReason } from '../../workflows/errors.js';
+import { normalizeText } from '../../workflows/input-rules.js';
+import type { FieldType, FormField } from '../../workflows/templates.js';
+import { FIELD_TEXT_RULES } from '../../workflows/decisions/forms.js';
+import { parseAmount } from '../../workflows/money.js';
+import type { Acting } from '../http.js';
+import { VALIDATOR_LANG, type TextKey, type Translate } from './catalog.js';
+
+/** A form as submitted (urlencoded): every value is text. */
+export type FormValues = Record<string, string>;
+
+/** What a form shows: the values sent back, and each field's reason where one was refused. */
+export interface FormState {
+  values: FormValues;
+  errors: Record<string, string>;
+}
+
+export const EMPTY_FORM: FormState = { values: {}, errors: {} };
+
+/** "1200.5" yuan → "120050" fen, exactly; null if it is not an amount. */
+export function toMinorUnits(amount: string): string | null {
+  const parsed = parseAmount(amount);
+  return 'amountMinor' in parsed ? parsed.amountMinor : null;
+}
+
+/**
+ * Turns the submitted form into the task's data. A value that cannot be converted is passed on as
+ * typed, so that the workflow's validator names the field.
+ */
+export function formToData(fields: readonly FormField[], form: Partial<FormValues>): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const f of fields) {
+    const value = normalizeText(form[f.key] ?? '');
+    if (value === '') continue;
+    if (f.type === 'number') data[f.key] = FIELD_TEXT_RULES.number.test(value) ? Number(value) : value;
+    else if (f.type === 'money') data[f.key] = { amountMinor: toMinorUnits(value) ?? value, currency: form[`${f.key}__currency`] ?? 'CNY' };
+    else data[f.key] = value;
+  }
+  return data;
+}
+
+/**
+ * Who acts, with a request id from the token the form sent back: a double submission carries the
+ * same token, and the workflow applies it once.
+ */
+export function formActing(user: User, form: Partial<FormValues>): Acting & { requestToken: string } {
+  const requestToken = /^[\w-]{1,64}$/.test(form._request ?? '') ? form._request! : randomUUID();
+  return { user, requestId: `${user.id}:form:${requestToken}`, requestToken };
+}
+
+/** What the browser says of a value of each checked type, as the field form's script shows it. */
+export const FIELD_MESSAGES = { required: 'required', number: 'mustBeNumber', money: 'mustBeMoney', date: 'mustBeDate', document: 'mustBeDocument' } as const satisfies Partial<Record<FieldType | 'required', TextKey>>;
+
+/** Server-side reasons (fields named data.<key>) in the user's language where we know them. */
+export function errorsByField(t: Translate, fields: readonly FormField[], reasons: FieldReason[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of reasons) {
+    const key = r.field.replace(/^data\./, '');
+    const field = fields.find((f) => f.key === key);
+    out[key] = r.reason === 'required' ? t('required') : field ? localReason(t, field, r.reason) : r.reason;
+  }
+  return out;
+}
+
+/** A validator's reason, which says exactly what is wrong, in its own language; otherwise the catalog's reason for the field's type. */
+function localReason(t: Translate, f: FormField, reason: string): string {
+  const key = (FIELD_MESSAGES as Partial<Record<FieldType, TextKey>>)[f.type];
+  return t.lang === VALIDATOR_LANG || !key ? reason : t(key);
+}
+
+/** The workflow's refusal of a form's values, as reasons beside the fields; any other failure is rethrown. */
+export function fieldRefusal(t: Translate, fields: readonly FormField[], err: unknown): Record<string, string> {
+  const failure = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : null;
+  if (failure?.type !== ErrorType.InvalidInput) throw err;
+  return errorsByField(t, fields, (failure.details ?? []) as FieldReason[]);
+}
+
+/** The form's values checked by the API's own schema: every field's reason at once, in the user's language. */
+export function checkForm<S extends z.ZodType>(t: Translate, fields: readonly FormField[], schema: S, input: unknown, form: FormValues): { data: z.output<S> } | { errors: Record<string, string> } {
+  const result = schema.safeParse(input);
+  if (result.success) return { data: result.data };
+  const reasons: FieldReason[] = result.error.issues.map((i) => {
+    const field = i.path.map(String).join('.');
+    return { field, reason: (form[field.replace(/^data\./, '')] ?? '').trim() === '' ? 'required' : i.message };
+  });
+  return { errors: errorsByField(t, fields, reasons) };
+}

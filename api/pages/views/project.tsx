@@ -1,0 +1,147 @@
+import type { projectEscalations } from '../../../db/escalations.js';
+import { formatMinor } from '../../../workflows/money.js';
+import { DEPARTMENT_LABELS, STAGE_LABELS, STUCK_REASON_LABELS, type Department } from '../../../workflows/reference.js';
+import type { ProjectState, TaskState } from '../../../workflows/state.js';
+import type { Translate } from '../catalog.js';
+import { FundsFlash, FundsSection, type FundsNews, type FundsSectionProps } from './funds.js';
+
+export type Escalation = Awaited<ReturnType<typeof projectEscalations>>[number];
+
+export interface ProjectPageProps extends FundsSectionProps {
+  t: Translate;
+  state: ProjectState;
+  escalations: readonly Escalation[];
+  temporalUi: string;
+  /** The task just completed, for a flash line. */
+  done: TaskState | null;
+  fundsNews: FundsNews | null;
+}
+
+/** A task's submitted value as people read it: money as an amount and its currency. */
+function fieldValue(v: unknown): string {
+  const money = v as { amountMinor?: unknown; currency?: unknown } | null;
+  return typeof money === 'object' && money && typeof money.amountMinor === 'string' ? `${formatMinor(BigInt(money.amountMinor))} ${String(money.currency)}` : String(v);
+}
+
+function TaskRow({ t, task: x }: { t: Translate; task: TaskState }) {
+  const fieldLabel = (key: string) => {
+    const field = x.fields.find((f) => f.key === key);
+    return field ? t(field.label) : key;
+  };
+  return (
+    <tr data-task={x.key}>
+      <td>
+        {t(x.title)}
+        {x.data && (
+          <div class="muted">
+            {Object.entries(x.data).map(([k, v]) => `${fieldLabel(k)}: ${fieldValue(v)}; `)}
+          </div>
+        )}
+      </td>
+      <td data-label={t('department')}>{t(DEPARTMENT_LABELS[x.department])}</td>
+      <td data-label={t('status')}>
+        {t(`taskStatus.${x.status}`)}
+        {x.rung > 0 && x.status === 'open' && (
+          <>
+            {' '}
+            <span class="badge red">
+              {t('rung')} {x.rung}
+            </span>
+          </>
+        )}
+        {x.completedBy && (
+          <div class="muted">
+            {t('by')} {x.completedBy}
+          </div>
+        )}
+      </td>
+      <td data-label={t('due')}>{t.time(x.dueAt)}</td>
+    </tr>
+  );
+}
+
+/** One project: where it stands, its timeline, tasks, funds, blockers and escalations. */
+export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews, ...funds }: ProjectPageProps) {
+  return (
+    <>
+      {done && (
+        <div class="flash" role="status">
+          {t('taskDone')}: {t(done.title)}
+        </div>
+      )}
+      <FundsFlash t={t} news={fundsNews} />
+      <h1>
+        {state.name} <span class="muted">{state.code}</span>
+      </h1>
+      <div class="card">
+        <div>
+          {t('stage')}: <strong>{t(STAGE_LABELS[state.stage])}</strong> · {t('city')}: {state.city} · {t('liaison')}: {state.liaison ?? '—'}
+        </div>
+        {state.stuck.stuck && (
+          <div>
+            <span class="badge red">{t('stuck')}</span> {state.stuck.reasons.map((r) => t(STUCK_REASON_LABELS[r])).join(', ')} · {t('since')} {t.time(state.stuck.since)}
+          </div>
+        )}
+        <div>
+          <a href={temporalUi} target="_blank" rel="noopener">
+            {t('temporalUi')} ↗
+          </a>
+        </div>
+      </div>
+      <h2>{t('timeline')}</h2>
+      <ol class="card">
+        {state.transitions.map((x) => (
+          <li>
+            {t.time(x.at)} · {t(STAGE_LABELS[x.to])} · {x.actor}
+            {x.reason && ` · ${x.reason}`}
+          </li>
+        ))}
+      </ol>
+      <h2>{t('tasks')}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>{t('tasks')}</th>
+            <th>{t('department')}</th>
+            <th>{t('status')}</th>
+            <th>{t('due')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {state.tasks.map((x) => (
+            <TaskRow t={t} task={x} />
+          ))}
+        </tbody>
+      </table>
+      <FundsSection t={t} state={state} {...funds} />
+      <h2>{t('blockers')}</h2>
+      {state.blockers.length === 0 && <p class="muted">—</p>}
+      {state.blockers.map((b) => (
+        <div class="card">
+          [{b.category}] {b.description}{' '}
+          <span class="muted">
+            {b.reportedBy} · {t.time(b.reportedAt)}
+          </span>
+          {b.resolvedAt && (
+            <>
+              {' · '}
+              <span class="badge">{t('resolved')}</span> {b.resolution}
+            </>
+          )}
+        </div>
+      ))}
+      <h2>{t('escalations')}</h2>
+      {escalations.length === 0 ? (
+        <p class="muted">—</p>
+      ) : (
+        <ul class="card">
+          {escalations.map((e) => (
+            <li>
+              {t.time(e.escalated_at)} · {e.task_key} · {t(DEPARTMENT_LABELS[e.department as Department])} · {t('rung')} {e.rung}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

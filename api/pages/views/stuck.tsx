@@ -1,0 +1,91 @@
+import type { listProjects } from '../../../db/projects.js';
+import type { unprojectedFailures } from '../../../db/write-failures.js';
+import { STAGE_LABELS, STUCK_REASON_LABELS, type Stage, type StuckReason } from '../../../workflows/reference.js';
+import type { Translate } from '../catalog.js';
+import { projectPath } from '../paths.js';
+
+export type StuckProject = Awaited<ReturnType<typeof listProjects>>['items'][number];
+export type UnprojectedFailure = Awaited<ReturnType<typeof unprojectedFailures>>[number];
+
+export interface StuckListProps {
+  t: Translate;
+  /** The supervisor's city, or null province-wide. */
+  city: string | null;
+  projects: readonly StuckProject[];
+  /** Stuck (system) before their first row could be written: known only by their failures. */
+  unprojected: readonly UnprojectedFailure[];
+  temporalUi: (code: string) => string;
+}
+
+const reasonLabel = (t: Translate, reason: string) => (reason in STUCK_REASON_LABELS ? t(STUCK_REASON_LABELS[reason as StuckReason]) : reason);
+
+function TemporalLink({ href }: { href: string }) {
+  return (
+    <a href={href} target="_blank" rel="noopener">
+      Temporal ↗
+    </a>
+  );
+}
+
+export function StuckList({ t, city, projects, unprojected, temporalUi }: StuckListProps) {
+  return (
+    <>
+      <h1>
+        {t('stuck')}
+        {city && ` · ${city}`}
+      </h1>
+      {projects.length === 0 ? (
+        <p class="card">{t('noStuck')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>{t('project')}</th>
+              <th>{t('city')}</th>
+              <th>{t('stage')}</th>
+              <th>{t('reasons')}</th>
+              <th>{t('since')}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {projects.map((p) => (
+              <tr data-project={p.code}>
+                <td>
+                  <a href={projectPath(p.code)}>{p.name}</a>
+                  <div class="muted">{p.code}</div>
+                </td>
+                <td data-label={t('city')}>{p.city}</td>
+                <td data-label={t('stage')}>{t(STAGE_LABELS[p.stage as Stage])}</td>
+                <td data-label={t('reasons')}>
+                  {p.stuck_reasons.map((r) => reasonLabel(t, r)).join(', ')}
+                  {p.escalation_rung > 0 && (
+                    <>
+                      {' '}
+                      <span class="badge red">
+                        {t('rung')} {p.escalation_rung}
+                      </span>
+                    </>
+                  )}
+                </td>
+                <td data-label={t('since')}>{t.time(p.stuck_since)}</td>
+                <td>
+                  <TemporalLink href={temporalUi(p.code)} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {unprojected.map((f) => (
+        <div class="card" data-unprojected={f.project_code}>
+          <strong>{f.project_code}</strong> · {f.city} · <span class="badge red">{t(STUCK_REASON_LABELS.system)}</span>
+          <div class="muted">
+            {f.activity}: {f.message} · {t.time(f.failed_at)}
+          </div>
+          <TemporalLink href={temporalUi(f.project_code)} />
+        </div>
+      ))}
+    </>
+  );
+}
