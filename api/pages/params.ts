@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { taskKey } from '../../workflows/messages.js';
 import { CITIES } from '../../workflows/reference.js';
 import { taskParams } from '../schemas.js';
-import type { FundsNews } from './views/funds.js';
 
 // Path parameters are the API's (codeParams, taskParams, fundsEntryParams); these are the pages' own.
 
@@ -12,10 +11,18 @@ export const noticeParams = taskParams.extend({ rung: z.coerce.number('must be a
 /** An in-app notification, as the API names it. */
 export const notificationParams = z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be a number') });
 
-/** What a funds action leaves in the address, for a flash line; anything else shows none. */
+const FUNDS_NEWS = ['recorded', 'verified', 'reversed', 'voided', 'increased'] as const;
+
+/** What a funds action leaves in the address (`?funds=recorded:F1`), for a flash line. */
+export interface FundsNews {
+  what: (typeof FUNDS_NEWS)[number];
+  id: string;
+}
+
+/** Anything else in `funds` shows no flash line. */
 const fundsNews = z
   .string()
-  .regex(/^(recorded|verified|reversed|voided|increased):[FC]\d{1,6}$/)
+  .regex(new RegExp(`^(${FUNDS_NEWS.join('|')}):[FC]\\d{1,6}$`))
   .transform((v): FundsNews => {
     const [what, id] = v.split(':') as [FundsNews['what'], string];
     return { what, id };
@@ -27,6 +34,9 @@ const fundsNews = z
 export const projectPageQuery = z.object({ done: taskKey.optional().catch(undefined), funds: fundsNews });
 
 export const fundsQueueQuery = z.object({ funds: fundsNews });
+
+/** The password page after a change: `changed=1` says so. */
+export const passwordPageQuery = z.object({ changed: z.literal('1').optional().catch(undefined) });
 
 /** The dashboard's period (checked by periodOf, so that the form can say what is wrong) and city; an unknown city is the whole province. */
 export const dashboardQuery = z.object({

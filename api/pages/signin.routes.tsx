@@ -4,9 +4,11 @@ import type { Db } from '../../db/connection.js';
 import { passwordProblem } from '../../db/passwords.js';
 import { checkPassword, createSession, deleteSession, SESSION_HOURS } from '../../db/sessions.js';
 import { setPassword } from '../../db/users.js';
+import { parse } from '../http.js';
 import type { SignInGuard } from '../signin-limits.js';
 import type { Translate } from './catalog.js';
 import { sendPage, textOf, viewerOf } from './page.js';
+import { passwordPageQuery } from './params.js';
 import { checkCsrf, cookies, newSigninCsrf, requireSignIn, SESSION_COOKIE, setCookie, signinCsrfOk } from './session.js';
 import { ChangePassword, SignIn } from './views/signin.js';
 
@@ -86,8 +88,8 @@ export function registerSignInPages(router: Router, deps: { db: Db; log: Logger;
 
   const passwordPage = (res: Response, status: number, alert: string | null) => {
     const { t, user, csrfToken } = viewerOf(res);
-    const changed = res.req.query.changed === '1';
-    sendPage(res, status, t('changePassword'), <ChangePassword t={t} csrfToken={csrfToken} userId={user.id} changed={changed} alert={alert} />, '/account/password');
+    const { changed } = parse(passwordPageQuery, res.req.query, 'query');
+    sendPage(res, status, t('changePassword'), <ChangePassword t={t} csrfToken={csrfToken} userId={user.id} changed={changed !== undefined} alert={alert} />, '/account/password');
   };
 
   router.get('/account/password', requireSignIn, (_req, res) => passwordPage(res, 200, null));

@@ -1,4 +1,4 @@
-import { CURRENCIES } from '../../../workflows/reference.js';
+import { CURRENCIES } from '../../../workflows/money.js';
 import type { FormField } from '../../../workflows/templates.js';
 import type { Translate } from '../catalog.js';
 import { FIELD_MESSAGES, type FormState } from '../forms.js';

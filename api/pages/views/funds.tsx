@@ -4,14 +4,9 @@ import { formatMinor } from '../../../workflows/money.js';
 import { fundsProgress } from '../../../workflows/project-state.js';
 import type { FundsEntry, ProjectState } from '../../../workflows/state.js';
 import type { Translate } from '../catalog.js';
+import type { FundsNews } from '../params.js';
 import { entryPath, projectPath } from '../paths.js';
 import { CsrfField } from './layout.js';
-
-/** What a funds action leaves in the address (`?funds=recorded:F1`), for a flash line. */
-export interface FundsNews {
-  what: 'recorded' | 'verified' | 'reversed' | 'voided' | 'increased';
-  id: string;
-}
 
 /** The funds actions the signed-in user may take on this project now. */
 export interface FundsPermissions {

@@ -3,7 +3,8 @@ import { formatMinor } from '../../../workflows/money.js';
 import { DEPARTMENT_LABELS, STAGE_LABELS, STUCK_REASON_LABELS, type Department } from '../../../workflows/reference.js';
 import type { ProjectState, TaskState } from '../../../workflows/state.js';
 import type { Translate } from '../catalog.js';
-import { FundsFlash, FundsSection, type FundsNews, type FundsSectionProps } from './funds.js';
+import type { FundsNews } from '../params.js';
+import { FundsFlash, FundsSection, type FundsSectionProps } from './funds.js';
 
 export type Escalation = Awaited<ReturnType<typeof projectEscalations>>[number];
 
