@@ -7,6 +7,7 @@ import type { Translate } from '../catalog.js';
 import type { FundsNews } from '../params.js';
 import { entryPath, projectPath } from '../paths.js';
 import { CsrfField } from './layout.js';
+import { TableHead } from './table-head.js';
 
 /** The funds actions the signed-in user may take on this project now. */
 export interface FundsPermissions {
@@ -110,15 +111,7 @@ export function FundsSection({ t, state, may, viewerId, csrfToken }: FundsSectio
       </div>
       {state.funds.length > 0 && (
         <table id="ledger">
-          <thead>
-            <tr>
-              <th>{t('funds')}</th>
-              <th>{t('amount')}</th>
-              <th>{t('receivedOn')}</th>
-              <th>{t('status')}</th>
-              <th></th>
-            </tr>
-          </thead>
+          <TableHead headings={[t('funds'), t('amount'), t('receivedOn'), t('status'), '']} />
           <tbody>
             {state.funds.map((e) => (
               <tr data-entry={e.id}>

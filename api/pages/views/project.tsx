@@ -5,6 +5,7 @@ import type { ProjectState, TaskState } from '../../../workflows/state.js';
 import type { Translate } from '../catalog.js';
 import type { FundsNews } from '../params.js';
 import { FundsFlash, FundsSection, type FundsSectionProps } from './funds.js';
+import { TableHead } from './table-head.js';
 
 export type Escalation = Awaited<ReturnType<typeof projectEscalations>>[number];
 
@@ -100,14 +101,7 @@ export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews
       </ol>
       <h2>{t('tasks')}</h2>
       <table>
-        <thead>
-          <tr>
-            <th>{t('tasks')}</th>
-            <th>{t('department')}</th>
-            <th>{t('status')}</th>
-            <th>{t('due')}</th>
-          </tr>
-        </thead>
+        <TableHead headings={[t('tasks'), t('department'), t('status'), t('due')]} />
         <tbody>
           {state.tasks.map((x) => (
             <TaskRow t={t} task={x} />

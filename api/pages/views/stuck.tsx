@@ -3,6 +3,7 @@ import type { unprojectedFailures } from '../../../db/write-failures.js';
 import { STAGE_LABELS, STUCK_REASON_LABELS, type Stage, type StuckReason } from '../../../workflows/reference.js';
 import type { Translate } from '../catalog.js';
 import { projectPath } from '../paths.js';
+import { TableHead } from './table-head.js';
 
 export type StuckProject = Awaited<ReturnType<typeof listProjects>>['items'][number];
 export type UnprojectedFailure = Awaited<ReturnType<typeof unprojectedFailures>>[number];
@@ -38,16 +39,7 @@ export function StuckList({ t, city, projects, unprojected, temporalUi }: StuckL
         <p class="card">{t('noStuck')}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th>{t('project')}</th>
-              <th>{t('city')}</th>
-              <th>{t('stage')}</th>
-              <th>{t('reasons')}</th>
-              <th>{t('since')}</th>
-              <th></th>
-            </tr>
-          </thead>
+          <TableHead headings={[t('project'), t('city'), t('stage'), t('reasons'), t('since'), '']} />
           <tbody>
             {projects.map((p) => (
               <tr data-project={p.code}>
