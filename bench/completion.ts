@@ -1,7 +1,9 @@
 /**
  * `completion`: one task completion through luodi's HTTP API, the same completion as a bare SDK
- * `executeUpdate`, and the floor — an update that does nothing, on the same server — measured
- * interleaved, round by round. Figures: HTTP / bare, and bare / floor.
+ * `executeUpdate`, the floor (an update that does nothing, on the same server) and the floor of
+ * an update that awaits one local activity doing nothing, measured interleaved, round by round.
+ * Figures: HTTP / bare, bare / floor, and the local-activity floor / floor (what one local
+ * activity costs before it does anything).
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +22,7 @@ import { freePort, startDevServer } from '../scripts/dev-server.js';
 import { ensureTemporalCli } from '../scripts/temporal-cli.js';
 import { createWorker } from '../worker/createWorker.js';
 import { completeTask } from '../workflows/messages.js';
-import { touch } from './floor-workflow.js';
+import { floorActivities, touch, touchLocal } from './floor-workflow.js';
 import { median, progress, report, timed, type Figure } from './harness.js';
 
 const TASKS_PER_PROJECT = 40;
@@ -41,7 +43,7 @@ export async function completion({ quick }: { quick: boolean }): Promise<Figure[
   const taskQueue = `bench-${randomUUID()}`;
   const floorQueue = `bench-floor-${randomUUID()}`;
   const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, calendar: scaledCalendar(DAY_MS) });
-  const floorWorker = await Worker.create({ connection: workerConnection, namespace: 'default', taskQueue: floorQueue, workflowsPath: fileURLToPath(new URL('./floor-workflow.ts', import.meta.url)) });
+  const floorWorker = await Worker.create({ connection: workerConnection, namespace: 'default', taskQueue: floorQueue, workflowsPath: fileURLToPath(new URL('./floor-workflow.ts', import.meta.url)), activities: floorActivities });
   const running = [worker.run(), floorWorker.run()];
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: 'default' });
@@ -75,6 +77,7 @@ export async function completion({ quick }: { quick: boolean }): Promise<Figure[
     const actor = { id: staffId, department: 'natural_resources' as const, city: '沈阳' as const };
     const ways = {
       floor: (n: number) => floor.executeUpdate(touch, { args: [n] }),
+      localFloor: (n: number) => floor.executeUpdate(touchLocal, { args: [n] }),
       bare: (n: number) => {
         const s = bareSlots[n]!;
         const requestId = randomUUID();
@@ -86,20 +89,21 @@ export async function completion({ quick }: { quick: boolean }): Promise<Figure[
       },
     };
     for (let n = 0; n < warmUp; n++) for (const way of Object.values(ways)) await way(n);
-    const p50s = { floor: [] as number[], bare: [] as number[], http: [] as number[] };
+    const p50s = { floor: [] as number[], localFloor: [] as number[], bare: [] as number[], http: [] as number[] };
     for (let round = 0; round < rounds; round++) {
       for (const [name, way] of Object.entries(ways) as [keyof typeof ways, (n: number) => Promise<unknown>][]) {
         const latencies: number[] = [];
         for (let i = 0; i < perRound; i++) latencies.push(await timed(() => way(warmUp + round * perRound + i)));
         p50s[name].push(median(latencies));
       }
-      progress(`completion: round ${round + 1}/${rounds}: p50 floor ${p50s.floor.at(-1)!.toFixed(1)} ms, bare ${p50s.bare.at(-1)!.toFixed(1)} ms, HTTP ${p50s.http.at(-1)!.toFixed(1)} ms`);
+      progress(`completion: round ${round + 1}/${rounds}: p50 floor ${p50s.floor.at(-1)!.toFixed(1)} ms, local-activity floor ${p50s.localFloor.at(-1)!.toFixed(1)} ms, bare ${p50s.bare.at(-1)!.toFixed(1)} ms, HTTP ${p50s.http.at(-1)!.toFixed(1)} ms`);
     }
     await floor.executeUpdate(touch, { args: [-1] });
     const params = { rounds, perRound, statistic: 'median of per-round p50' };
     return [
       report('completion', { name: 'completion.http_vs_bare', value: median(p50s.http), unit: 'ms', baseline: median(p50s.bare), params: { ...params, target: '≤ 1.15' } }),
       report('completion', { name: 'completion.bare_vs_floor', value: median(p50s.bare), unit: 'ms', baseline: median(p50s.floor), params: { ...params, target: '≤ 2' } }),
+      report('completion', { name: 'completion.local_activity_floor_vs_floor', value: median(p50s.localFloor), unit: 'ms', baseline: median(p50s.floor), params }),
     ];
   } finally {
     await new Promise((resolve) => http.close(resolve));

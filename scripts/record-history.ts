@@ -154,6 +154,24 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       return [`${code}@${firstExecutionRunId}`];
     },
   },
+  // Search attributes upserted only when a value changed (patch changed-search-attributes): a task
+  // done and a liaison changed (no attribute changes), a blocker reported and resolved (some do).
+  attributes: {
+    async run({ client, taskQueue, input }) {
+      const code = input('signed').code;
+      const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input('signed'));
+      const h = client.workflow.getHandle(code);
+      await h.executeUpdate(completeTask, {
+        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
+      });
+      await h.executeUpdate(reportBlocker, { args: [{ requestId: 'b1', category: 'land', description: '土地指标不足', actor: coordinator }] });
+      await h.executeUpdate(resolveBlocker, { args: [{ requestId: 'b2', blockerId: 'B1', resolution: '已调剂指标', actor: coordinator }] });
+      await h.executeUpdate(reassignLiaison, { args: [{ requestId: 'l1', liaison: 'liaison.li', reason: '工作调整', actor: coordinator }] });
+      await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
+      await h.result();
+      return [`${code}@${firstExecutionRunId}`];
+    },
+  },
   // The quarterly dispatch report for a quarter, published then (same figures) unchanged.
   report: {
     async run({ client, taskQueue }) {

@@ -21,8 +21,9 @@ describe('replaying committed histories', () => {
     workflowBundle = await bundle();
   });
 
-  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, the shell over pure decisions, and the quarterly report', () => {
+  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, the shell over pure decisions, attributes upserted only when changed, and the quarterly report', () => {
     expect(histories.map((h) => h.name)).toEqual([
+      'projectLanding-attributes.json',
       'projectLanding-continued-run1.json',
       'projectLanding-continued-run2.json',
       'projectLanding-decisions.json',

@@ -8,7 +8,7 @@ import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { apply, type Context, type Decision } from './decisions/index.js';
 import { refreshStuck } from './project-state.js';
-import { publish } from './publish.js';
+import { publisher } from './publish.js';
 import type { ProjectEvent, ProjectState } from './state.js';
 import type { TaskTemplate } from './templates.js';
 import { covers, deadlines, spanDays, type CalendarData } from './working-days.js';
@@ -46,7 +46,8 @@ function horizon(t: Template): number {
   return Math.max(t.idleWorkingDays, ...t.tasks.map((task) => task.dueWorkingDays + Math.max(0, ...t.escalationWorkingDays)));
 }
 
-export function actions(state: ProjectState, legacy: boolean) {
+export function actions(state: ProjectState, { legacy, upsertsAlways }: { legacy: boolean; upsertsAlways: boolean }) {
+  const publish = publisher(upsertsAlways);
   let calendar: CalendarData | null = null;
   const watch = { deadlinesChanged: false };
 
@@ -149,5 +150,5 @@ export function actions(state: ProjectState, legacy: boolean) {
     return act(() => reprojected(state, cmd, { restored, dropped: state.droppedWriteFailures }));
   }
 
-  return { act, reproject, watch };
+  return { act, publish, reproject, watch };
 }

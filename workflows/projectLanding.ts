@@ -15,7 +15,6 @@ import { refusing, refusingAsync } from './errors.js';
 import { checkingContext, parseMessage } from './message-parsing.js';
 import { getState, UPDATES, whenReady, type ProjectLandingWorkflow, type UpdateName } from './messages.js';
 import { initialState, nextWakeAt, upgradeCarriedState } from './project-state.js';
-import { publish } from './publish.js';
 import { isTerminal } from './reference.js';
 import type { ProjectInput, ProjectState } from './state.js';
 
@@ -25,6 +24,8 @@ const { loadTemplate } = proxyActivities<ReturnType<typeof createActivities>>({ 
 const ONE_ROUND_TRIP_PATCH = 'one-round-trip';
 /** Projects started before task templates existed have no template and no tasks. */
 const TASKS_PATCH = 'landing-tasks';
+/** Runs from before this patch upserted the search attributes on every action, changed or not. */
+const CHANGED_ATTRIBUTES_PATCH = 'changed-search-attributes';
 /** Legacy runs checked each update again when its handler started; every handler decides again now. */
 const RECHECK_UPDATES_PATCH = 'recheck-updates';
 /** Temporal refuses more than 2,000 updates in one run; continue as new at half that. */
@@ -38,8 +39,9 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
   // Legacy runs asked these patches first, in this order; replay asks them again.
   const loadsTemplate = !carried && (!legacy || patched(TASKS_PATCH)) && input.projectType !== undefined;
   if (legacy) patched(RECHECK_UPDATES_PATCH);
+  const upsertsAlways = legacy || !patched(CHANGED_ATTRIBUTES_PATCH);
   const state = carried ? upgradeCarriedState(carried) : initialState(input, workflowInfo().startTime.toISOString());
-  const { act, reproject, watch } = actions(state, legacy);
+  const { act, publish, reproject, watch } = actions(state, { legacy, upsertsAlways });
   // One action at a time, each deciding on the state the one before left (legacy runs interleaved).
   const lock = new Mutex();
   const exclusive = <R>(fn: () => Promise<R>): Promise<R> => (legacy ? fn() : lock.runExclusive(fn));

@@ -1,15 +1,32 @@
 /** What the Temporal UI shows of a project: search attributes and the current details. */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { displayName, type ProjectState } from './state.js';
 import { EscalationRungAttr, OpenBlockersAttr, OverdueDepartmentsAttr, OverdueTasksAttr, ProjectCityAttr, ProjectLiaisonAttr, ProjectStageAttr, ProjectStuckAttr, ProjectTypeAttr, StuckReasonsAttr, StuckSinceAttr } from './search-attributes.js';
 import { DEPARTMENT_LABELS, STAGE_LABELS, STUCK_REASON_LABELS } from './reference.js';
 import { escalationRung, fundsProgress, openBlockers, overdueTasks } from './project-state.js';
 import { formatMinor } from './money.js';
 
-/** One upsert per call, always: the number of commands must not depend on the state. */
-export function publish(state: ProjectState): void {
+/**
+ * Publishes the search attributes and the current details. Runs from before the patch
+ * changed-search-attributes (`always`) upsert the attributes on every call, as they did; others
+ * only when a value changed, so that an action that changes none of them adds no command and no
+ * visibility write.
+ */
+export function publisher(always: boolean): (state: ProjectState) => void {
+  let published: string | null = null;
+  return (state) => {
+    const attributes = searchAttributes(state);
+    const values = JSON.stringify(attributes.map((a) => a.value));
+    if (always || values !== published) upsertSearchAttributes(attributes);
+    published = values;
+    setCurrentDetails(details(state));
+  };
+}
+
+function searchAttributes(state: ProjectState) {
   const overdue = overdueTasks(state);
-  upsertSearchAttributes([
+  return [
     { key: ProjectStageAttr, value: state.stage },
     { key: ProjectCityAttr, value: state.city },
     { key: ProjectTypeAttr, value: state.projectType },
@@ -21,8 +38,7 @@ export function publish(state: ProjectState): void {
     { key: OverdueDepartmentsAttr, value: [...new Set(overdue.map((t) => t.department))] },
     { key: EscalationRungAttr, value: escalationRung(state) },
     { key: OpenBlockersAttr, value: openBlockers(state).length },
-  ]);
-  setCurrentDetails(details(state));
+  ] satisfies SearchAttributeUpdatePair[];
 }
 
 
