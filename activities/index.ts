@@ -5,7 +5,7 @@ import { insertNotificationRequests } from '../db/notifications.js';
 import { enqueueNotifications } from '../db/outbox.js';
 import { publishReport, type PublishOutcome } from '../db/reports.js';
 import { quarterlyReportContent } from '../db/report-content.js';
-import { recordProjectEvent, writeProjectEvent } from '../db/projects.js';
+import { recordProjectEvent, writeProjectEvent, writeProjectEventAtOnce, writesAtOnce } from '../db/projects.js';
 import { recordWriteFailure } from '../db/write-failures.js';
 import { classified } from './errors.js';
 import { latestTemplate } from '../db/templates.js';
@@ -36,6 +36,8 @@ export function createActivities({ db, calendar, publicUrl = 'http://127.0.0.1:3
      * rows, and its notification requests with their outbox rows. Safe to run again.
      */
     async recordChange(change: ProjectionChange, event: ProjectEvent, ledger: LedgerWrite[], notifications: NotificationRequest[]): Promise<void> {
+      // Most actions write only the projection and the audit record: one statement, one round trip.
+      if (!ledger.length && !notifications.length && writesAtOnce(event)) return writeProjectEventAtOnce(db, change, event);
       await db.transaction().execute(async (trx) => {
         for (const w of ledger) await writeLedger(trx, change.project.code, w);
         await writeProjectEvent(trx, change, event);

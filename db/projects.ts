@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type QueryCreator, type Transaction } from 'kysely';
 import type { Blocker, ProjectEvent } from '../workflows/state.js';
 import type { ProjectionChange, ProjectRow, TaskRow } from '../workflows/projection.js';
 import type { Db } from './connection.js';
@@ -21,37 +21,50 @@ export async function recordProjectEvent(db: Db, change: ProjectionChange, event
 /** recordProjectEvent within a transaction the caller holds. */
 export async function writeProjectEvent(trx: Transaction<Database>, change: ProjectionChange, event: ProjectEvent): Promise<void> {
   const { project } = change;
-  {
-    await upsertProject(trx, project);
-    await upsertTasks(trx, project, change.tasks);
-    await upsertBlockers(trx, project, change.blockers);
-    if (event.kind === 'task.escalated') {
-      const d = event.data as { taskKey: string; rung: number; department: string; dueAt: string };
-      await trx
-        .insertInto('escalations')
-        .values({ project_code: project.code, task_key: d.taskKey, rung: d.rung, department: d.department, due_at: d.dueAt, escalated_at: event.at })
-        .onConflict((oc) => oc.columns(['project_code', 'task_key', 'rung']).doNothing())
-        .execute();
-    }
-    if (event.kind === 'projection.restored' && event.data.remaining === 0) {
-      await trx.updateTable('write_failures').set({ resolved_at: event.at }).where('project_code', '=', project.code).where('resolved_at', 'is', null).execute();
-    }
+  await projectUpsert(trx, project).execute();
+  await tasksUpsert(trx, project, change.tasks)?.execute();
+  await blockersUpsert(trx, project, change.blockers)?.execute();
+  if (event.kind === 'task.escalated') {
+    const d = event.data as { taskKey: string; rung: number; department: string; dueAt: string };
     await trx
-      .insertInto('audit_log')
-      .values({
-        project_code: project.code,
-        version: event.version,
-        kind: event.kind,
-        actor: event.actor,
-        occurred_at: event.at,
-        data: JSON.stringify(event.data),
-      })
-      .onConflict((oc) => oc.columns(['project_code', 'version']).doNothing())
+      .insertInto('escalations')
+      .values({ project_code: project.code, task_key: d.taskKey, rung: d.rung, department: d.department, due_at: d.dueAt, escalated_at: event.at })
+      .onConflict((oc) => oc.columns(['project_code', 'task_key', 'rung']).doNothing())
       .execute();
   }
+  if (event.kind === 'projection.restored' && event.data.remaining === 0) {
+    await trx.updateTable('write_failures').set({ resolved_at: event.at }).where('project_code', '=', project.code).where('resolved_at', 'is', null).execute();
+  }
+  await auditInsert(trx, project.code, event).execute();
 }
 
-async function upsertProject(trx: Transaction<Database>, p: ProjectRow): Promise<void> {
+/** Whether a change needs only the rows writeProjectEventAtOnce writes (no escalation row, no failures resolved). */
+export function writesAtOnce(event: ProjectEvent): boolean {
+  return event.kind !== 'task.escalated' && event.kind !== 'projection.restored';
+}
+
+/**
+ * The same rows as writeProjectEvent, in one SQL statement (data-modifying CTEs): atomic without a
+ * transaction, and one round trip to PostgreSQL instead of five. For changes that `writesAtOnce`.
+ */
+export async function writeProjectEventAtOnce(db: Db, change: ProjectionChange, event: ProjectEvent): Promise<void> {
+  const { project } = change;
+  let q = db.with('project_row', (qc) => projectUpsert(qc, project)) as unknown as QueryCreator<Database>;
+  const tasks = change.tasks.length ? change.tasks : null;
+  if (tasks) q = q.with('task_rows', (qc) => tasksUpsert(qc, project, tasks)!) as unknown as QueryCreator<Database>;
+  const blockers = change.blockers.length ? change.blockers : null;
+  if (blockers) q = q.with('blocker_rows', (qc) => blockersUpsert(qc, project, blockers)!) as unknown as QueryCreator<Database>;
+  await auditInsert(q, project.code, event).execute();
+}
+
+function auditInsert(qc: QueryCreator<Database>, projectCode: string, event: ProjectEvent) {
+  return qc
+    .insertInto('audit_log')
+    .values({ project_code: projectCode, version: event.version, kind: event.kind, actor: event.actor, occurred_at: event.at, data: JSON.stringify(event.data) })
+    .onConflict((oc) => oc.columns(['project_code', 'version']).doNothing());
+}
+
+function projectUpsert(qc: QueryCreator<Database>, p: ProjectRow) {
   const row = {
     code: p.code,
     name: p.name,
@@ -79,7 +92,7 @@ async function upsertProject(trx: Transaction<Database>, p: ProjectRow): Promise
     signed_on: p.signedOn,
   };
   const { code: _code, started_at: _started, ...changes } = row;
-  await trx
+  return qc
     .insertInto('projects')
     .values(row)
     .onConflict((oc) =>
@@ -87,12 +100,11 @@ async function upsertProject(trx: Transaction<Database>, p: ProjectRow): Promise
         .column('code')
         .doUpdateSet(Object.fromEntries(Object.keys(changes).map((k) => [k, sql.ref(`excluded.${k}`)])))
         .where(sql<boolean>`${newer}projects.version`),
-    )
-    .execute();
+    );
 }
 
-async function upsertTasks(trx: Transaction<Database>, p: ProjectRow, tasks: TaskRow[]): Promise<void> {
-  if (!tasks.length) return;
+function tasksUpsert(qc: QueryCreator<Database>, p: ProjectRow, tasks: TaskRow[]) {
+  if (!tasks.length) return null;
   const rows = tasks.map((t) => ({
     project_code: p.code,
     task_key: t.key,
@@ -111,7 +123,7 @@ async function upsertTasks(trx: Transaction<Database>, p: ProjectRow, tasks: Tas
     milestone: t.milestone,
   }));
   const { project_code: _p, task_key: _k, data: _d, ...changes } = rows[0]!;
-  await trx
+  return qc
     .insertInto('tasks')
     .values(rows)
     .onConflict((oc) =>
@@ -120,12 +132,11 @@ async function upsertTasks(trx: Transaction<Database>, p: ProjectRow, tasks: Tas
         // A change that did not touch a task's form data sends none: the stored data stays.
         .doUpdateSet({ ...Object.fromEntries(Object.keys(changes).map((k) => [k, sql.ref(`excluded.${k}`)])), data: sql`coalesce(excluded.data, tasks.data)` })
         .where(sql<boolean>`${newer}tasks.version`),
-    )
-    .execute();
+    );
 }
 
-async function upsertBlockers(trx: Transaction<Database>, p: ProjectRow, blockers: Blocker[]): Promise<void> {
-  if (!blockers.length) return;
+function blockersUpsert(qc: QueryCreator<Database>, p: ProjectRow, blockers: Blocker[]) {
+  if (!blockers.length) return null;
   const rows = blockers.map((b) => ({
     project_code: p.code,
     blocker_id: b.id,
@@ -138,7 +149,7 @@ async function upsertBlockers(trx: Transaction<Database>, p: ProjectRow, blocker
     resolution: b.resolution,
     version: p.version,
   }));
-  await trx
+  return qc
     .insertInto('blockers')
     .values(rows)
     .onConflict((oc) =>
@@ -152,8 +163,7 @@ async function upsertBlockers(trx: Transaction<Database>, p: ProjectRow, blocker
           version: sql.ref('excluded.version'),
         })
         .where(sql<boolean>`${newer}blockers.version`),
-    )
-    .execute();
+    );
 }
 
 export interface ProjectFilter {

@@ -172,6 +172,27 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       return [`${code}@${firstExecutionRunId}`];
     },
   },
+  // Lazy timers (patch lazy-timers): a rung fires on its timer; completing a task (progress moves the
+  // idle deadline later) starts no new timer; funds recorded; the project withdrawn.
+  timers: {
+    async run({ client, taskQueue, input }) {
+      const code = input('signed').code;
+      const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input('signed'));
+      const h = client.workflow.getHandle(code);
+      const deadline = Date.now() + 20_000;
+      while (((await h.query(getState)).tasks.find((t) => t.key === 'registration')?.rung ?? 0) < 1) {
+        if (Date.now() > deadline) throw new Error('registration did not reach rung 1');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await h.executeUpdate(completeTask, {
+        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
+      });
+      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
+      await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
+      await h.result();
+      return [`${code}@${firstExecutionRunId}`];
+    },
+  },
   // The quarterly dispatch report for a quarter, published then (same figures) unchanged.
   report: {
     async run({ client, taskQueue }) {

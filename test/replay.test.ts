@@ -21,7 +21,7 @@ describe('replaying committed histories', () => {
     workflowBundle = await bundle();
   });
 
-  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, the shell over pure decisions, attributes upserted only when changed, and the quarterly report', () => {
+  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, the shell over pure decisions, attributes upserted only when changed, lazy timers, and the quarterly report', () => {
     expect(histories.map((h) => h.name)).toEqual([
       'projectLanding-attributes.json',
       'projectLanding-continued-run1.json',
@@ -31,6 +31,7 @@ describe('replaying committed histories', () => {
       'projectLanding-funds.json',
       'projectLanding-slice.json',
       'projectLanding-tasks.json',
+      'projectLanding-timers.json',
       'projectLanding-trust.json',
       'quarterlyReport-report.json',
     ]);

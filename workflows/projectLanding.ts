@@ -26,6 +26,8 @@ const ONE_ROUND_TRIP_PATCH = 'one-round-trip';
 const TASKS_PATCH = 'landing-tasks';
 /** Runs from before this patch upserted the search attributes on every action, changed or not. */
 const CHANGED_ATTRIBUTES_PATCH = 'changed-search-attributes';
+/** Runs from before this patch started a new timer whenever a deadline changed, even a later one. */
+const LAZY_TIMERS_PATCH = 'lazy-timers';
 /** Legacy runs checked each update again when its handler started; every handler decides again now. */
 const RECHECK_UPDATES_PATCH = 'recheck-updates';
 /** Temporal refuses more than 2,000 updates in one run; continue as new at half that. */
@@ -40,6 +42,7 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
   const loadsTemplate = !carried && (!legacy || patched(TASKS_PATCH)) && input.projectType !== undefined;
   if (legacy) patched(RECHECK_UPDATES_PATCH);
   const upsertsAlways = legacy || !patched(CHANGED_ATTRIBUTES_PATCH);
+  const lazyTimers = !upsertsAlways && patched(LAZY_TIMERS_PATCH);
   const state = carried ? upgradeCarriedState(carried) : initialState(input, workflowInfo().startTime.toISOString());
   const { act, publish, reproject, watch } = actions(state, { legacy, upsertsAlways });
   // One action at a time, each deciding on the state the one before left (legacy runs interleaved).
@@ -95,7 +98,9 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
     const waitMs = wakeAt === null ? undefined : wakeAt - Date.now();
     if (waitMs === undefined || waitMs > 0) {
       watch.deadlinesChanged = false;
-      await condition(() => watch.deadlinesChanged || isTerminal(state.stage) || timeToContinue(), waitMs);
+      // The timer stands until something falls due sooner than it (progress only moves the idle deadline later).
+      const sooner = () => (lazyTimers ? (nextWakeAt(state) ?? Infinity) < (wakeAt ?? Infinity) : watch.deadlinesChanged);
+      await condition(() => sooner() || isTerminal(state.stage) || timeToContinue(), waitMs);
     }
     if (isTerminal(state.stage)) break;
     await exclusive(async () => {
