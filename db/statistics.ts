@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from './connection.js';
 import type { TargetCategory } from './schema.js';
 import { PROVINCE_WIDE } from '../workflows/reference.js';
@@ -13,6 +13,12 @@ export interface Period {
 /** Null: the whole province. */
 export type Area = string | null;
 
+/** What every figure counts: rows dated within the period, of projects in the area, never a merged duplicate. */
+function counted<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>, dated: string, area: Area, p: Period): SelectQueryBuilder<DB, TB, O> {
+  const within = q.where(sql.ref(dated), '>=', p.from).where(sql.ref(dated), '<=', p.to).where(sql.ref('projects.stage'), '!=', 'merged');
+  return area ? within.where(sql.ref('projects.city'), '=', area) : within;
+}
+
 export interface SignedFigures {
   domestic: number;
   foreign: number;
@@ -26,13 +32,7 @@ export interface SignedFigures {
  * merged duplicate counts nowhere.
  */
 export async function signedFigures(db: Db, area: Area, p: Period): Promise<SignedFigures> {
-  let q = db
-    .selectFrom('projects')
-    .where('signed_on', '>=', p.from)
-    .where('signed_on', '<=', p.to)
-    .where('stage', '!=', 'merged');
-  if (area) q = q.where('city', '=', area);
-  const counts = await q
+  const counts = await counted(db.selectFrom('projects'), 'projects.signed_on', area, p)
     .select([
       sql<string>`count(*) filter (where capital_type = 'domestic')`.as('domestic'),
       sql<string>`count(*) filter (where capital_type = 'foreign')`.as('foreign'),
@@ -41,14 +41,8 @@ export async function signedFigures(db: Db, area: Area, p: Period): Promise<Sign
       sql<string>`coalesce(sum(contracted_minor) filter (where contracted_currency = 'USD'), 0)`.as('usd'),
     ])
     .executeTakeFirstOrThrow();
-  let increases = db
-    .selectFrom('capital_increases')
-    .innerJoin('projects', 'projects.code', 'capital_increases.project_code')
-    .where('capital_increases.agreed_on', '>=', p.from)
-    .where('capital_increases.agreed_on', '<=', p.to)
-    .where('projects.stage', '!=', 'merged');
-  if (area) increases = increases.where('projects.city', '=', area);
-  const inc = await increases
+  const increases = db.selectFrom('capital_increases').innerJoin('projects', 'projects.code', 'capital_increases.project_code');
+  const inc = await counted(increases, 'capital_increases.agreed_on', area, p)
     .select([
       sql<string>`coalesce(sum(capital_increases.amount_minor) filter (where capital_increases.currency = 'CNY'), 0)`.as('cny'),
       sql<string>`coalesce(sum(capital_increases.amount_minor) filter (where capital_increases.currency = 'USD'), 0)`.as('usd'),
@@ -72,15 +66,11 @@ export interface FundsFigures {
 
 /** Verified funds in place (实际到位资金) by the date received; reversals count once verified too. */
 export async function fundsFigures(db: Db, area: Area, p: Period): Promise<FundsFigures> {
-  let q = db
+  const verified = db
     .selectFrom('funds_entries')
     .innerJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
-    .innerJoin('projects', 'projects.code', 'funds_entries.project_code')
-    .where('funds_entries.received_on', '>=', p.from)
-    .where('funds_entries.received_on', '<=', p.to)
-    .where('projects.stage', '!=', 'merged');
-  if (area) q = q.where('projects.city', '=', area);
-  const r = await q
+    .innerJoin('projects', 'projects.code', 'funds_entries.project_code');
+  const r = await counted(verified, 'funds_entries.received_on', area, p)
     .select([
       sql<string>`coalesce(sum(amount_minor) filter (where currency = 'CNY'), 0)`.as('cny'),
       sql<string>`coalesce(sum(amount_minor) filter (where currency = 'USD'), 0)`.as('usd'),

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { scaledCalendar } from '../activities/calendar.js';
 import { loadConfigOrExit } from '../config/index.js';
@@ -38,6 +38,27 @@ interface ScenarioContext {
 }
 type Scenario = (ctx: ScenarioContext) => Promise<string[]>;
 
+/** Starts a signed project ready (update-with-start), as POST /api/projects does. */
+async function startReady(client: Client, taskQueue: string, input: ProjectInput) {
+  const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input);
+  return { code: input.code, firstExecutionRunId, h: client.workflow.getHandle(input.code) };
+}
+
+/** Waits until the registration task has climbed to `rung` (one working day = WORKING_DAY_MS). */
+async function untilRung(h: WorkflowHandle, rung: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (((await h.query(getState)).tasks.find((t) => t.key === 'registration')?.rung ?? 0) < rung) {
+    if (Date.now() > deadline) throw new Error(`registration did not reach rung ${rung}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function completeRegistration(h: WorkflowHandle) {
+  return h.executeUpdate(completeTask, {
+    args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
+  });
+}
+
 /** `continueAsNewAfter`: the server suggests continue-as-new after this many events (else its default). */
 const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> = {
   // Tasks in dependency order, a blocker reported and resolved, the liaison changed, withdrawal.
@@ -46,9 +67,7 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       const h = await startProject('intention');
       await h.executeUpdate(advanceStage, { args: [{ to: 'negotiating', actor: 'coordinator.zhang', reason: '项目锁定' }] });
       await h.executeUpdate(advanceStage, { args: [{ to: 'signed', actor: 'coordinator.zhang', reason: '集中签约' }] });
-      await h.executeUpdate(completeTask, {
-        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
-      });
+      await completeRegistration(h);
       await h.executeUpdate(reportBlocker, { args: [{ requestId: 'r2', category: 'land', description: '土地指标不足', actor: coordinator }] });
       await h.executeUpdate(completeTask, {
         args: [{ requestId: 'r3', taskKey: 'land', actor: staff('staff.nr', 'natural_resources'), data: { parcel: 'SY-17', land_payment: { amountMinor: '1200000000', currency: 'CNY' }, payment_voucher: 'JS-77' } }],
@@ -64,14 +83,8 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
   escalation: {
     async run({ startProject }) {
       const h = await startProject('signed');
-      const deadline = Date.now() + 20_000;
-      while ((await h.query(getState)).tasks.find((t) => t.key === 'registration')?.rung !== 4) {
-        if (Date.now() > deadline) throw new Error('registration did not reach rung 4');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await h.executeUpdate(completeTask, {
-        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
-      });
+      await untilRung(h, 4);
+      await completeRegistration(h);
       await h.executeUpdate(withdraw, { args: [{ requestId: 'r2', reason: 'recorded', actor: coordinator }] });
       await h.result();
       return [`${h.workflowId}@${h.firstExecutionRunId}`];
@@ -95,13 +108,9 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
   // good (the database refuses one blocker) and the project stuck (system), then re-projected.
   trust: {
     async run({ client, db, taskQueue, input }) {
-      const code = input('signed').code;
-      const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input('signed'));
-      const h = client.workflow.getHandle(code);
+      const { code, firstExecutionRunId, h } = await startReady(client, taskQueue, input('signed'));
       const verifier: Actor = { id: 'verifier.li', department: null, city: '沈阳' };
-      await h.executeUpdate(completeTask, {
-        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
-      });
+      await completeRegistration(h);
       await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
       await h.executeUpdate(recordFunds, { args: [{ requestId: 'f2', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
       await h.executeUpdate(voidFunds, { args: [{ requestId: 'x2', entryId: 'F2', reason: '重复录入', actor: coordinator }] });
@@ -128,18 +137,10 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
   // and the project merged into another.
   decisions: {
     async run({ client, taskQueue, input }) {
-      const code = input('signed').code;
-      const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input('signed'));
-      const h = client.workflow.getHandle(code);
+      const { code, firstExecutionRunId, h } = await startReady(client, taskQueue, input('signed'));
       const verifier: Actor = { id: 'verifier.li', department: null, city: '沈阳' };
-      const deadline = Date.now() + 20_000;
-      while (((await h.query(getState)).tasks.find((t) => t.key === 'registration')?.rung ?? 0) < 1) {
-        if (Date.now() > deadline) throw new Error('registration did not reach rung 1');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await h.executeUpdate(completeTask, {
-        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
-      });
+      await untilRung(h, 1);
+      await completeRegistration(h);
       await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
       await h.executeUpdate(verifyFunds, { args: [{ requestId: 'v1', entryId: 'F1', actor: verifier }] });
       await h.executeUpdate(reverseFunds, { args: [{ requestId: 'r2', entryId: 'F1', reason: '凭证号录错', actor: coordinator }] });
@@ -158,12 +159,8 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
   // done and a liaison changed (no attribute changes), a blocker reported and resolved (some do).
   attributes: {
     async run({ client, taskQueue, input }) {
-      const code = input('signed').code;
-      const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input('signed'));
-      const h = client.workflow.getHandle(code);
-      await h.executeUpdate(completeTask, {
-        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
-      });
+      const { code, firstExecutionRunId, h } = await startReady(client, taskQueue, input('signed'));
+      await completeRegistration(h);
       await h.executeUpdate(reportBlocker, { args: [{ requestId: 'b1', category: 'land', description: '土地指标不足', actor: coordinator }] });
       await h.executeUpdate(resolveBlocker, { args: [{ requestId: 'b2', blockerId: 'B1', resolution: '已调剂指标', actor: coordinator }] });
       await h.executeUpdate(reassignLiaison, { args: [{ requestId: 'l1', liaison: 'liaison.li', reason: '工作调整', actor: coordinator }] });
@@ -176,17 +173,9 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
   // idle deadline later) starts no new timer; funds recorded; the project withdrawn.
   timers: {
     async run({ client, taskQueue, input }) {
-      const code = input('signed').code;
-      const { firstExecutionRunId } = await startReadyProject(client, taskQueue, input('signed'));
-      const h = client.workflow.getHandle(code);
-      const deadline = Date.now() + 20_000;
-      while (((await h.query(getState)).tasks.find((t) => t.key === 'registration')?.rung ?? 0) < 1) {
-        if (Date.now() > deadline) throw new Error('registration did not reach rung 1');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await h.executeUpdate(completeTask, {
-        args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
-      });
+      const { code, firstExecutionRunId, h } = await startReady(client, taskQueue, input('signed'));
+      await untilRung(h, 1);
+      await completeRegistration(h);
       await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
       await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
       await h.result();

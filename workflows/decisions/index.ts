@@ -22,23 +22,19 @@ export interface CommandSpec<N extends UpdateName, R> {
   again(state: ProjectState, cmd: Command<N>): R | undefined;
 }
 
-const spec = <N extends UpdateName, R>(s: CommandSpec<N, R>) => s;
 const stateIfApplied = (state: ProjectState, cmd: { requestId?: string | undefined }) => (wasApplied(state, cmd.requestId) ? state : undefined);
 
-export const COMMANDS = [
-  spec({ name: 'advanceStage', decide: advanceStage, again: stateIfApplied }),
-  spec({ name: 'completeTask', decide: completeTask, again: completedAgain }),
-  spec({ name: 'reportBlocker', decide: reportBlocker, again: reportedAgain }),
-  spec({ name: 'resolveBlocker', decide: resolveBlocker, again: resolvedAgain }),
-  spec({ name: 'reassignLiaison', decide: reassignLiaison, again: stateIfApplied }),
-  spec({ name: 'recordFunds', decide: recordFunds, again: createdAgain }),
-  spec({ name: 'verifyFunds', decide: verifyFunds, again: changedAgain }),
-  spec({ name: 'reverseFunds', decide: reverseFunds, again: createdAgain }),
-  spec({ name: 'voidFunds', decide: voidFunds, again: changedAgain }),
-  spec({ name: 'increaseCapital', decide: increaseCapital, again: increasedAgain }),
-  spec({ name: 'withdraw', decide: withdraw, again: stateIfApplied }),
-  spec({ name: 'markMerged', decide: markMerged, again: stateIfApplied }),
-];
+/** Each update's decision, by update name (reproject's is the shell's: it writes before it decides). */
+const DECIDE = { advanceStage, completeTask, reportBlocker, resolveBlocker, reassignLiaison, withdraw, markMerged, recordFunds, verifyFunds, reverseFunds, voidFunds, increaseCapital };
+/** Each update's answer to a request already applied. */
+const AGAIN: { [N in keyof typeof DECIDE]: (state: ProjectState, cmd: Command<N>) => ReturnType<(typeof DECIDE)[N]> extends Decision<infer R> ? R | undefined : never } = {
+  advanceStage: stateIfApplied, reassignLiaison: stateIfApplied, withdraw: stateIfApplied, markMerged: stateIfApplied,
+  completeTask: completedAgain, reportBlocker: reportedAgain, resolveBlocker: resolvedAgain, increaseCapital: increasedAgain,
+  recordFunds: createdAgain, reverseFunds: createdAgain, verifyFunds: changedAgain, voidFunds: changedAgain,
+};
+
+/** The table of commands: every update but reproject, with its decision and its answer to a repeated request. */
+export const COMMANDS = (Object.keys(DECIDE) as (keyof typeof DECIDE)[]).map((name) => ({ name, decide: DECIDE[name], again: AGAIN[name] }) as unknown as CommandSpec<typeof name, unknown>);
 
 /** Folds one change into the state. */
 export function apply(state: ProjectState, change: Change): void {
