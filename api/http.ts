@@ -7,7 +7,7 @@ import type { User } from '../db/users.js';
 import type { UpdateDefinition } from '@temporalio/common';
 import { getState, type Actor } from '../workflows/messages.js';
 import { type City } from '../workflows/reference.js';
-import { type ProjectState } from '../workflows/state.js';
+import { viewOf, type ProjectState } from '../workflows/state.js';
 import { currentUser } from './auth.js';
 import { authorize, type Action } from './policy.js';
 import { fromZod, Problem, type Where } from './problem.js';
@@ -119,6 +119,4 @@ export async function queryProject(deps: Pick<RouteDeps, 'client' | 'db'>, code:
 }
 
 /** A project's state as the API shows it: without the request ids the workflow keeps for itself. */
-export function stateView({ appliedRequests: _applied, ...view }: ProjectState) {
-  return view;
-}
+export const stateView = viewOf;

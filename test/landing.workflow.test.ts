@@ -126,7 +126,7 @@ function complete(handle: WorkflowHandle, taskKey: keyof typeof validData, reque
   });
 }
 
-const openTasks = (s: ProjectState) => s.tasks.filter((t) => t.status === 'open').map((t) => t.key).sort();
+const openTasks = (s: Pick<ProjectState, 'tasks'>) => s.tasks.filter((t) => t.status === 'open').map((t) => t.key).sort();
 
 describe('the landing journey', () => {
   test('intention → operating through every milestone, in dependency order', async () => {

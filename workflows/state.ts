@@ -145,6 +145,14 @@ export interface ProjectState extends Omit<ProjectInput, 'stage' | 'actor' | 'pr
   droppedWriteFailures: number;
 }
 
+/** A project's state as updates answer and the API shows it: without the request ids the workflow keeps for itself. */
+export type ProjectView = Omit<ProjectState, 'appliedRequests'>;
+
+export function viewOf(state: ProjectState | ProjectView): ProjectView {
+  const { appliedRequests: _applied, ...view } = state as ProjectState;
+  return view;
+}
+
 /** One change of a project, as the audit log keeps it. */
 export interface ProjectEvent {
   version: number;
