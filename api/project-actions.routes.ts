@@ -3,8 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import * as messages from '../workflows/messages.js';
 import type { Actor } from '../workflows/messages.js';
-import type { ProjectState } from '../workflows/state.js';
-import { actingOf, codeParams, parse, projectLinks, stateView, updateProject, type RouteDeps } from './http.js';
+import { actingOf, codeParams, parse, projectLinks, queryProject, stateView, updateProject, type RouteDeps } from './http.js';
 import type { Action } from './policy.js';
 import * as schemas from './schemas.js';
 
@@ -18,12 +17,14 @@ interface ProjectAction<P extends { code: string }, B, I, R> {
   /** The update's input, less the acting user and the request id the API adds. */
   input(params: P, body: B): Omit<I, 'actor' | 'requestId'>;
   created?: boolean;
-  /** What the answer shows of the update's result. */
+  /** What the answer shows instead of the update's result. */
   view?(result: R, deps: RouteDeps, code: string): unknown;
 }
 
 const projectAction = <P extends { code: string }, B, I, R>(a: ProjectAction<P, B, I, R>) => a;
-const withLinks = (state: ProjectState, deps: RouteDeps, code: string) => ({ ...stateView(state), links: projectLinks(deps, code) });
+/** The whole project, by query: an update that changes the project answers only where it stands. */
+const wholeProject = async (_summary: unknown, deps: RouteDeps, code: string) => stateView(await queryProject(deps, code));
+const withLinks = async (summary: unknown, deps: RouteDeps, code: string) => ({ ...(await wholeProject(summary, deps, code)), links: projectLinks(deps, code) });
 
 /** Everything users do to a project, each one workflow update after its role is checked. */
 const ACTIONS = [
@@ -31,8 +32,8 @@ const ACTIONS = [
   projectAction({ path: '/:code/tasks/:taskKey/complete', params: schemas.taskParams, body: schemas.completeTaskBody, action: 'task.complete', update: messages.completeTask, input: ({ taskKey }, { data }) => ({ taskKey, data }) }),
   projectAction({ path: '/:code/blockers', params: codeParams, body: schemas.reportBlockerBody, action: 'blocker.report', update: messages.reportBlocker, input: (_p, b) => b, created: true }),
   projectAction({ path: '/:code/blockers/:blockerId/resolve', params: schemas.blockerParams, body: schemas.resolveBlockerBody, action: 'blocker.resolve', update: messages.resolveBlocker, input: ({ blockerId }, b) => ({ blockerId, ...b }) }),
-  projectAction({ path: '/:code/liaison', params: codeParams, body: schemas.reassignLiaisonBody, action: 'project.liaison', update: messages.reassignLiaison, input: (_p, b) => b, view: stateView }),
-  projectAction({ path: '/:code/withdraw', params: codeParams, body: schemas.withdrawBody, action: 'project.withdraw', update: messages.withdraw, input: (_p, b) => b, view: stateView }),
+  projectAction({ path: '/:code/liaison', params: codeParams, body: schemas.reassignLiaisonBody, action: 'project.liaison', update: messages.reassignLiaison, input: (_p, b) => b, view: wholeProject }),
+  projectAction({ path: '/:code/withdraw', params: codeParams, body: schemas.withdrawBody, action: 'project.withdraw', update: messages.withdraw, input: (_p, b) => b, view: wholeProject }),
   // After a write failed for good (stuck: system) and its cause is fixed: the failed writes again, then the whole projection.
   projectAction({ path: '/:code/reproject', params: codeParams, body: null, action: 'project.reproject', update: messages.reproject, input: () => ({}) }),
   // The funds ledger (实际到位资金): coordinators record, reverse and void; verifiers verify (four-eyes).
@@ -51,7 +52,7 @@ export function createProjectActionsRouter(deps: RouteDeps): Router {
       const params = parse(a.params, req.params, 'path');
       const body = a.body ? parse(a.body, req.body, 'body') : undefined;
       const result = await updateProject(deps, actingOf(res), { code: params.code, action: a.action }, a.update, (actor: Actor, requestId: string) => ({ ...a.input(params, body), actor, requestId }));
-      res.status(a.created ? 201 : 200).json(a.view ? a.view(result, deps, params.code) : result);
+      res.status(a.created ? 201 : 200).json(a.view ? await a.view(result, deps, params.code) : result);
     });
   }
   return router;

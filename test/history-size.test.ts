@@ -43,7 +43,7 @@ async function historyOfAction(code: string, act: () => Promise<unknown>): Promi
 }
 
 describe('the history one action writes', () => {
-  test('a task completion: at most 12 events and 3 KB, no activity task scheduled on the server', async () => {
+  test('a task completion and a liaison change: each at most 12 events and 3 KB, no activity task scheduled on the server', async () => {
     const code = newCode('SY');
     const created = await stack.api('/api/projects', { body: { code, name: '沈阳历史测试', city: '沈阳', investor: '某公司', capitalType: 'domestic', stage: 'signed', projectType: 'history_size' } });
     expect(created.status).toBe(201);
@@ -54,5 +54,14 @@ describe('the history one action writes', () => {
     expect(events.length).toBeLessThanOrEqual(12);
     expect(bytes).toBeLessThanOrEqual(3 * 1024);
     expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(false);
+
+    // An update that changes the whole project answers where it stands, not the whole state; the API shows the whole project.
+    const liaison = await historyOfAction(code, async () => {
+      const res = await stack.api(`/api/projects/${code}/liaison`, { body: { liaison: 'liaison.li', reason: '工作调整' } });
+      expect(res.status).toBe(200);
+      expect(res.body.tasks[0].fields).toBeDefined();
+    });
+    expect(liaison.events.length).toBeLessThanOrEqual(12);
+    expect(liaison.bytes).toBeLessThanOrEqual(3 * 1024);
   });
 });

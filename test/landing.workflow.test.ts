@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addTemplateVersion } from '../db/templates.js';
 import { advanceStage, completeTask, getState, markMerged, reassignLiaison, reportBlocker, resolveBlocker, withdraw, type Actor, type ProjectLandingWorkflow } from '../workflows/messages.js';
 import { EscalationRungAttr, OverdueTasksAttr, ProjectStuckAttr, StuckReasonsAttr } from '../workflows/search-attributes.js';
-import { type ProjectState } from '../workflows/state.js';
 import type { Department } from '../workflows/reference.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 
@@ -126,7 +125,7 @@ function complete(handle: WorkflowHandle, taskKey: keyof typeof validData, reque
   });
 }
 
-const openTasks = (s: Pick<ProjectState, 'tasks'>) => s.tasks.filter((t) => t.status === 'open').map((t) => t.key).sort();
+const openTasks = (s: { tasks: { key: string; status: string }[] }) => s.tasks.filter((t) => t.status === 'open').map((t) => t.key).sort();
 
 describe('the landing journey', () => {
   test('intention → operating through every milestone, in dependency order', async () => {

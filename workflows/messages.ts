@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { calendarDate, currency, minorUnits, paragraph, safeText, TEXT_LIMITS } from './input.js';
 import { normalizeText } from './input-rules.js';
 import { BLOCKER_CATEGORIES, CITIES, DEPARTMENTS, STAGES } from './reference.js';
-import type { Blocker, CapitalIncrease, FundsEntry, ProjectInput, ProjectState, ProjectView, TaskState } from './state.js';
+import type { Blocker, CapitalIncrease, FundsEntry, ProjectInput, ProjectState, ProjectSummary, TaskState } from './state.js';
 
 export const TASK_QUEUE = 'luodi-projects';
 export const PROJECT_WORKFLOW = 'projectLanding';
@@ -117,8 +117,8 @@ export const getState = defineQuery<ProjectState>('getState');
 
 /** What each update answers. */
 export interface Results {
-  advanceStage: ProjectView; completeTask: TaskState; reportBlocker: Blocker; resolveBlocker: Blocker; reassignLiaison: ProjectView;
-  withdraw: ProjectView; markMerged: ProjectView; recordFunds: FundsEntry; verifyFunds: FundsEntry; reverseFunds: FundsEntry;
+  advanceStage: ProjectSummary; completeTask: TaskState; reportBlocker: Blocker; resolveBlocker: Blocker; reassignLiaison: ProjectSummary;
+  withdraw: ProjectSummary; markMerged: ProjectSummary; recordFunds: FundsEntry; verifyFunds: FundsEntry; reverseFunds: FundsEntry;
   voidFunds: FundsEntry; increaseCapital: CapitalIncrease; reproject: ReprojectResult;
 }
 

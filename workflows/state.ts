@@ -145,12 +145,27 @@ export interface ProjectState extends Omit<ProjectInput, 'stage' | 'actor' | 'pr
   droppedWriteFailures: number;
 }
 
-/** A project's state as updates answer and the API shows it: without the request ids the workflow keeps for itself. */
+/** A project's state as the API shows it: without the request ids the workflow keeps for itself. */
 export type ProjectView = Omit<ProjectState, 'appliedRequests'>;
 
 export function viewOf(state: ProjectState | ProjectView): ProjectView {
   const { appliedRequests: _applied, ...view } = state as ProjectState;
   return view;
+}
+
+/**
+ * What an update that changes the whole project (stage, liaison, withdrawal, merge) answers: where
+ * it stands, without the lists that grow with its life (ledger, blockers, form data), so that its
+ * history stays small. The API shows the whole project by query.
+ */
+export type ProjectSummary = Pick<ProjectState, 'code' | 'city' | 'stage' | 'version' | 'updatedAt' | 'liaison' | 'template' | 'transitions' | 'stuck'> & {
+  tasks: Pick<TaskState, 'key' | 'department' | 'status' | 'dueAt' | 'rung'>[];
+};
+
+export function summaryOf(s: ProjectState): ProjectSummary {
+  const { code, city, stage, version, updatedAt, liaison, template, transitions, stuck } = s;
+  const tasks = s.tasks.map(({ key, department, status, dueAt, rung }) => ({ key, department, status, dueAt, rung }));
+  return { code, city, stage, version, updatedAt, liaison, template, transitions, stuck, tasks };
 }
 
 /** One change of a project, as the audit log keeps it. */

@@ -1,4 +1,4 @@
-import { viewOf } from '../../workflows/state.js';
+import { summaryOf } from '../../workflows/state.js';
 import { describe, expect, it } from 'vitest';
 import { apply } from '../../workflows/decisions/index.js';
 import { advanceStage, markMerged, register, withdraw } from '../../workflows/decisions/stages.js';
@@ -128,7 +128,7 @@ describe('advanceStage', () => {
     ]);
     expect(decision.record).toEqual({ kind: 'stage.advanced', actor: coordinator.id, data: { from: 'intention', to: 'negotiating', actor: coordinator.id, at: NOW, reason: '锁定合作项目' } });
     const reply = act(state, decision);
-    expect(reply).toEqual(viewOf(state));
+    expect(reply).toEqual(summaryOf(state));
     expect(state).toMatchObject({ stage: 'negotiating', version: 2, updatedAt: NOW, lastProgressAt: NOW, idleAt: null, appliedRequests: [cmd.requestId] });
     expect(state.transitions.at(-1)).toEqual({ from: 'intention', to: 'negotiating', actor: coordinator.id, at: NOW, reason: '锁定合作项目' });
   });
@@ -220,7 +220,7 @@ describe('withdraw', () => {
     ]);
     expect(decision.record).toEqual({ kind: 'stage.advanced', actor: coordinator.id, data: { from: 'landing', to: 'withdrawn', reason: '企业投资计划取消' } });
     expect(decision.notifications).toBeUndefined();
-    expect(act(state, decision)).toEqual(viewOf(state));
+    expect(act(state, decision)).toEqual(summaryOf(state));
     expect(state.stage).toBe('withdrawn');
     expect(statuses(state)).toEqual({ registration: 'done', land: 'cancelled', project_filing: 'cancelled', eia: 'cancelled', construction_permit: 'cancelled', construction_start: 'cancelled' });
     expect(state.appliedRequests).toContain(cmd.requestId);

@@ -4,7 +4,7 @@
  */
 import type { Command, UpdateName } from '../messages.js';
 import { rememberRequest } from '../project-state.js';
-import { viewOf, type ProjectState } from '../state.js';
+import { summaryOf, type ProjectState } from '../state.js';
 import { applyBlockerChange, reportBlocker, reportedAgain, resolveBlocker, resolvedAgain } from './blockers.js';
 import { wasApplied, type Change, type Context, type Decision } from './decision.js';
 import { applyFundsChange, changedAgain, createdAgain, increaseCapital, increasedAgain, recordFunds, reverseFunds, verifyFunds, voidFunds } from './funds.js';
@@ -22,7 +22,7 @@ export interface CommandSpec<N extends UpdateName, R> {
   again(state: ProjectState, cmd: Command<N>): R | undefined;
 }
 
-const stateIfApplied = (state: ProjectState, cmd: { requestId?: string | undefined }) => (wasApplied(state, cmd.requestId) ? viewOf(state) : undefined);
+const stateIfApplied = (state: ProjectState, cmd: { requestId?: string | undefined }) => (wasApplied(state, cmd.requestId) ? summaryOf(state) : undefined);
 
 /** Each update's decision, by update name (reproject's is the shell's: it writes before it decides). */
 const DECIDE = { advanceStage, completeTask, reportBlocker, resolveBlocker, reassignLiaison, withdraw, markMerged, recordFunds, verifyFunds, reverseFunds, voidFunds, increaseCapital };

@@ -1,9 +1,9 @@
 /** The dedicated liaison (专人对接) of a project: reassigned by a coordinator, with a reason. */
 import type { Command } from '../messages.js';
-import { viewOf, type ProjectState, type ProjectView } from '../state.js';
+import { summaryOf, type ProjectState, type ProjectSummary } from '../state.js';
 import { actsHere, stillOpen, type Change, type Context, type Decision } from './decision.js';
 
-export function reassignLiaison(state: ProjectState, cmd: Command<'reassignLiaison'>, _ctx: Context): Decision<ProjectView> {
+export function reassignLiaison(state: ProjectState, cmd: Command<'reassignLiaison'>, _ctx: Context): Decision<ProjectSummary> {
   stillOpen(state);
   actsHere(state, cmd.actor);
   return {
@@ -12,7 +12,7 @@ export function reassignLiaison(state: ProjectState, cmd: Command<'reassignLiais
       { type: 'liaisonReassigned', to: cmd.liaison },
     ],
     record: { kind: 'liaison.reassigned', actor: cmd.actor.id, data: { from: state.liaison, to: cmd.liaison, reason: cmd.reason } },
-    reply: viewOf,
+    reply: summaryOf,
   };
 }
 

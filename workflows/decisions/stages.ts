@@ -7,7 +7,7 @@ import { beijingDate } from '../beijing-time.js';
 import { ErrorType, refuse } from '../errors.js';
 import type { Command } from '../messages.js';
 import { isTerminal, type Stage } from '../reference.js';
-import { viewOf, type ProjectInput, type ProjectState, type ProjectView, type TaskState } from '../state.js';
+import { summaryOf, type ProjectInput, type ProjectState, type ProjectSummary, type TaskState } from '../state.js';
 import type { TaskTemplate } from '../templates.js';
 import { actsHere, stillOpen, SYSTEM, type Change, type Context, type Decision } from './decision.js';
 import { awaitingVerification } from './funds.js';
@@ -84,7 +84,7 @@ export function tasksFromTemplate(template: TaskTemplate): TaskState[] {
   }));
 }
 
-export function advanceStage(state: ProjectState, cmd: Command<'advanceStage'>, ctx: Context): Decision<ProjectView> {
+export function advanceStage(state: ProjectState, cmd: Command<'advanceStage'>, ctx: Context): Decision<ProjectSummary> {
   const actor = typeof cmd.actor === 'string' ? cmd.actor : cmd.actor.id;
   if (typeof cmd.actor !== 'string') actsHere(state, cmd.actor);
   const allowed = allowedNextStages(state.stage);
@@ -113,12 +113,12 @@ export function advanceStage(state: ProjectState, cmd: Command<'advanceStage'>, 
   return {
     changes,
     record: { kind: 'stage.advanced', actor, data: { from: state.stage, to: cmd.to, actor, at: ctx.now, reason: cmd.reason, ...(opening.length ? { opened: opening } : {}) } },
-    reply: viewOf,
+    reply: summaryOf,
   };
 }
 
 /** Ends the project early: open and pending tasks are cancelled. */
-function close(state: ProjectState, to: 'withdrawn' | 'merged', cmd: { requestId: string; actor: Command<'withdraw'>['actor'] }, reason: string, data: Record<string, unknown>, ctx: Context): Decision<ProjectView> {
+function close(state: ProjectState, to: 'withdrawn' | 'merged', cmd: { requestId: string; actor: Command<'withdraw'>['actor'] }, reason: string, data: Record<string, unknown>, ctx: Context): Decision<ProjectSummary> {
   stillOpen(state);
   actsHere(state, cmd.actor);
   return {
@@ -128,15 +128,15 @@ function close(state: ProjectState, to: 'withdrawn' | 'merged', cmd: { requestId
       { type: 'tasksCancelled' },
     ],
     record: { kind: 'stage.advanced', actor: cmd.actor.id, data: { from: state.stage, to, reason, ...data } },
-    reply: viewOf,
+    reply: summaryOf,
   };
 }
 
-export function withdraw(state: ProjectState, cmd: Command<'withdraw'>, ctx: Context): Decision<ProjectView> {
+export function withdraw(state: ProjectState, cmd: Command<'withdraw'>, ctx: Context): Decision<ProjectSummary> {
   return close(state, 'withdrawn', cmd, cmd.reason, {}, ctx);
 }
 
-export function markMerged(state: ProjectState, cmd: Command<'markMerged'>, ctx: Context): Decision<ProjectView> {
+export function markMerged(state: ProjectState, cmd: Command<'markMerged'>, ctx: Context): Decision<ProjectSummary> {
   stillOpen(state);
   actsHere(state, cmd.actor);
   if (cmd.into === state.code) refuse(ErrorType.InvalidInput, 'a project cannot merge into itself', { field: 'into', reason: 'must be another project' });
