@@ -64,33 +64,16 @@ function auditInsert(qc: QueryCreator<Database>, projectCode: string, event: Pro
     .onConflict((oc) => oc.columns(['project_code', 'version']).doNothing());
 }
 
+/** camelCase → snake_case, as the projection's columns are named after the rows' fields. */
+type Snake<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${Snake<T>}` : S;
+type Columns<T> = { [K in keyof T & string as Snake<K>]: T[K] };
+
+function columnsOf<T extends object>(fields: T): Columns<T> {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v])) as Columns<T>;
+}
+
 function projectUpsert(qc: QueryCreator<Database>, p: ProjectRow) {
-  const row = {
-    code: p.code,
-    name: p.name,
-    codename: p.codename,
-    city: p.city,
-    investor: p.investor,
-    capital_type: p.capitalType,
-    out_of_province: p.outOfProvince,
-    stage: p.stage,
-    version: p.version,
-    started_at: p.startedAt,
-    updated_at: p.updatedAt,
-    project_type: p.projectType,
-    template_version: p.templateVersion,
-    liaison: p.liaison,
-    stuck: p.stuck,
-    stuck_reasons: p.stuckReasons,
-    stuck_since: p.stuckSince,
-    overdue_tasks: p.overdueTasks,
-    escalation_rung: p.escalationRung,
-    last_progress_at: p.lastProgressAt,
-    contracted_minor: p.contractedMinor,
-    contracted_currency: p.contractedCurrency,
-    signing_event: p.signingEvent,
-    signed_on: p.signedOn,
-  };
+  const row = columnsOf(p);
   const { code: _code, started_at: _started, ...changes } = row;
   return qc
     .insertInto('projects')
@@ -105,22 +88,13 @@ function projectUpsert(qc: QueryCreator<Database>, p: ProjectRow) {
 
 function tasksUpsert(qc: QueryCreator<Database>, p: ProjectRow, tasks: TaskRow[]) {
   if (!tasks.length) return null;
-  const rows = tasks.map((t) => ({
+  const rows = tasks.map(({ key, data, ...task }) => ({
+    ...columnsOf(task),
     project_code: p.code,
-    task_key: t.key,
-    department: t.department,
+    task_key: key,
     city: p.city,
-    title_zh: t.titleZh,
-    title_en: t.titleEn,
-    status: t.status,
-    opened_at: t.openedAt,
-    due_at: t.dueAt,
-    rung: t.rung,
-    completed_at: t.completedAt,
-    completed_by: t.completedBy,
-    data: t.data === undefined || t.data === null ? null : JSON.stringify(t.data),
+    data: data === undefined || data === null ? null : JSON.stringify(data),
     version: p.version,
-    milestone: t.milestone,
   }));
   const { project_code: _p, task_key: _k, data: _d, ...changes } = rows[0]!;
   return qc
