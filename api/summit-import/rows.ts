@@ -7,22 +7,13 @@ import type { SheetRow } from './sheet.js';
 import { parseAmount } from '../../workflows/money.js';
 import type { Currency } from '../../workflows/money.js';
 
-/** Accepted headers for each field, Chinese first; the amount's header says its unit. */
-const COLUMNS: Readonly<Record<string, readonly string[]>> = {
-  code: ['项目编号', 'code'],
-  name: ['项目名称', 'name'],
-  codename: ['项目代号', 'codename'],
-  investor: ['投资方', 'investor'],
-  city: ['城市', 'city'],
-  capitalType: ['资本类型', 'capitalType'],
-  outOfProvince: ['省外项目', 'outOfProvince'],
-  projectType: ['项目类型', 'projectType'],
-  currency: ['币种', 'currency'],
-  signingEvent: ['签约活动', 'signingEvent'],
-  signedOn: ['签约日期', 'signedOn'],
-  liaison: ['对接人', 'liaison'],
-  stage: ['阶段', 'stage'],
+/** Each field's Chinese header; the field's own name is accepted too. The amount's header says its unit (AMOUNTS). */
+const CHINESE_HEADERS: Readonly<Record<string, string>> = {
+  code: '项目编号', name: '项目名称', codename: '项目代号', investor: '投资方', city: '城市', capitalType: '资本类型', outOfProvince: '省外项目',
+  projectType: '项目类型', currency: '币种', signingEvent: '签约活动', signedOn: '签约日期', liaison: '对接人', stage: '阶段',
 };
+/** Accepted headers for each field, Chinese first. */
+const COLUMNS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(Object.entries(CHINESE_HEADERS).map(([field, zh]) => [field, [zh, field]]));
 /** Amount columns and how many minor units one of their unit holds (元 → 100 fen; 万元 → 1,000,000 fen). */
 const AMOUNTS: Readonly<Record<string, bigint>> = {
   '签约额（元）': 100n,
