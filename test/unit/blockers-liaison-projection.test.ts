@@ -1,4 +1,3 @@
-import { summaryOf } from '../../workflows/state.js';
 import { describe, expect, it } from 'vitest';
 import { reportBlocker, resolveBlocker } from '../../workflows/decisions/blockers.js';
 import { reassignLiaison } from '../../workflows/decisions/liaison.js';
@@ -8,7 +7,7 @@ import { escalation } from '../../workflows/decisions/tasks.js';
 import { ErrorType } from '../../workflows/errors.js';
 import type { Command } from '../../workflows/messages.js';
 import { EXCERPT_CHARS, refreshStuck, STATE_CAPS } from '../../workflows/project-state.js';
-import type { ProjectState, WriteFailure } from '../../workflows/state.js';
+import { summaryOf, type ProjectState, type WriteFailure } from '../../workflows/state.js';
 import { act, admin, CODE, contextAt, coordinator, dalian, daysAfter, decide, expectRefusal, NOW, provincial, registered, rid, staff, STARTED_AT } from './fixture.js';
 
 const report = (over: Partial<Command<'reportBlocker'>> = {}): Command<'reportBlocker'> => ({

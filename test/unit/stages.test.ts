@@ -1,4 +1,3 @@
-import { summaryOf } from '../../workflows/state.js';
 import { describe, expect, it } from 'vitest';
 import { apply } from '../../workflows/decisions/index.js';
 import { advanceStage, markMerged, register, withdraw } from '../../workflows/decisions/stages.js';
@@ -7,6 +6,7 @@ import { completeTask } from '../../workflows/decisions/tasks.js';
 import { ErrorType } from '../../workflows/errors.js';
 import type { Command } from '../../workflows/messages.js';
 import { initialState } from '../../workflows/project-state.js';
+import { summaryOf } from '../../workflows/state.js';
 import {
   act,
   admin,
