@@ -53,6 +53,13 @@ async function untilRung(h: WorkflowHandle, rung: number): Promise<void> {
   }
 }
 
+/** A blocker reported and resolved, then the liaison reassigned. */
+async function blockerThenLiaison(h: WorkflowHandle): Promise<void> {
+  await h.executeUpdate(reportBlocker, { args: [{ requestId: 'b1', category: 'land', description: '土地指标不足', actor: coordinator }] });
+  await h.executeUpdate(resolveBlocker, { args: [{ requestId: 'b2', blockerId: 'B1', resolution: '已调剂指标', actor: coordinator }] });
+  await h.executeUpdate(reassignLiaison, { args: [{ requestId: 'l1', liaison: 'liaison.li', reason: '工作调整', actor: coordinator }] });
+}
+
 function completeRegistration(h: WorkflowHandle) {
   return h.executeUpdate(completeTask, {
     args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
@@ -147,9 +154,7 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       await h.executeUpdate(recordFunds, { args: [{ requestId: 'f2', amountMinor: '100000000', currency: 'CNY', receivedOn: '2018-07-11', evidence: 'ZZ-02', actor: coordinator }] });
       await h.executeUpdate(voidFunds, { args: [{ requestId: 'x2', entryId: 'F3', reason: '重复录入', actor: coordinator }] });
       await h.executeUpdate(increaseCapital, { args: [{ requestId: 'c1', amountMinor: '500000000', currency: 'CNY', agreedOn: '2018-08-01', actor: coordinator }] });
-      await h.executeUpdate(reportBlocker, { args: [{ requestId: 'b1', category: 'land', description: '土地指标不足', actor: coordinator }] });
-      await h.executeUpdate(resolveBlocker, { args: [{ requestId: 'b2', blockerId: 'B1', resolution: '已调剂指标', actor: coordinator }] });
-      await h.executeUpdate(reassignLiaison, { args: [{ requestId: 'l1', liaison: 'liaison.li', reason: '工作调整', actor: coordinator }] });
+      await blockerThenLiaison(h);
       await h.executeUpdate(markMerged, { args: [{ requestId: 'm1', into: 'LN-2018-SY-0001', actor: coordinator }] });
       await h.result();
       return [`${code}@${firstExecutionRunId}`];
@@ -161,9 +166,7 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
     async run({ client, taskQueue, input }) {
       const { code, firstExecutionRunId, h } = await startReady(client, taskQueue, input('signed'));
       await completeRegistration(h);
-      await h.executeUpdate(reportBlocker, { args: [{ requestId: 'b1', category: 'land', description: '土地指标不足', actor: coordinator }] });
-      await h.executeUpdate(resolveBlocker, { args: [{ requestId: 'b2', blockerId: 'B1', resolution: '已调剂指标', actor: coordinator }] });
-      await h.executeUpdate(reassignLiaison, { args: [{ requestId: 'l1', liaison: 'liaison.li', reason: '工作调整', actor: coordinator }] });
+      await blockerThenLiaison(h);
       await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
       await h.result();
       return [`${code}@${firstExecutionRunId}`];

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { z } from 'zod';
 import { pendingVerifications } from '../../db/funds.js';
 import type { User } from '../../db/users.js';
 import { isTerminal, recordsFunds } from '../../workflows/decisions/stages.js';
@@ -6,7 +7,7 @@ import { getState, increaseCapital, recordFunds, reverseFunds, verifyFunds, void
 import { formatMinor } from '../../workflows/money.js';
 import type { ProjectState } from '../../workflows/state.js';
 import type { FormField } from '../../workflows/templates.js';
-import { codeParams, notFound, parse, updateProject, type RouteDeps } from '../http.js';
+import { codeParams, notFound, parse, updateProject, type Acting, type RouteDeps } from '../http.js';
 import { authorize, mayDo } from '../policy.js';
 import { fundsEntryParams, increaseCapitalBody, recordFundsBody, reverseFundsBody, voidFundsBody } from '../schemas.js';
 import { CATALOG, type TextKey } from './catalog.js';
@@ -54,42 +55,56 @@ export function registerFundsPages(router: Router, deps: RouteDeps): void {
     return { state, entry };
   };
 
-  registerFormPage(router, {
-    getPath: '/projects/:code/funds/new',
-    postPath: '/projects/:code/funds',
+  /** A form on the project that records money (coordinators): a tranche received, or a capital increase (增资). */
+  const registerMoneyPage = <S extends z.ZodType>(spec: {
+    path: 'funds' | 'capital-increases';
+    formId: string;
+    title: TextKey;
+    fields: FormField[];
+    submit: TextKey;
+    schema: S;
+    toInput(form: Record<string, string>): unknown;
+    record(code: string, data: z.output<S>, acting: Acting): Promise<{ id: string }>;
+    flash: 'recorded' | 'increased';
+  }) =>
+    registerFormPage(router, {
+      getPath: `/projects/:code/${spec.path}/new`,
+      postPath: `/projects/:code/${spec.path}`,
+      formId: spec.formId,
+      params: codeParams,
+      load: loadProject,
+      allows: 'funds.record',
+      title: () => spec.title,
+      fields: () => spec.fields,
+      submit: spec.submit,
+      postTo: ({ state }) => `${projectPath(state.code)}/${spec.path}`,
+      schema: spec.schema,
+      toInput: spec.toInput,
+      apply: async ({ state }, data, acting) => `${projectPath(state.code)}?funds=${spec.flash}:${(await spec.record(state.code, data, acting)).id}#funds`,
+    });
+
+  registerMoneyPage({
+    path: 'funds',
     formId: 'funds-form',
-    params: codeParams,
-    load: loadProject,
-    allows: 'funds.record',
-    title: () => 'recordFunds',
-    fields: () => ENTRY_FIELDS,
+    title: 'recordFunds',
+    fields: ENTRY_FIELDS,
     submit: 'saveForVerification',
-    postTo: ({ state }) => `${projectPath(state.code)}/funds`,
     schema: recordFundsBody,
     toInput: (form) => ({ ...moneyOf(form), receivedOn: form.receivedOn ?? '', evidence: form.evidence ?? '' }),
-    apply: async ({ state }, data, acting) => {
-      const entry = await updateProject(deps, acting, { code: state.code, action: 'funds.record' }, recordFunds, (actor, requestId) => ({ requestId, ...data, actor }));
-      return `${projectPath(state.code)}?funds=recorded:${entry.id}#funds`;
-    },
+    record: (code, data, acting) => updateProject(deps, acting, { code, action: 'funds.record' }, recordFunds, (actor, requestId) => ({ requestId, ...data, actor })),
+    flash: 'recorded',
   });
 
-  registerFormPage(router, {
-    getPath: '/projects/:code/capital-increases/new',
-    postPath: '/projects/:code/capital-increases',
+  registerMoneyPage({
+    path: 'capital-increases',
     formId: 'capital-form',
-    params: codeParams,
-    load: loadProject,
-    allows: 'funds.record',
-    title: () => 'increaseCapital',
-    fields: () => CAPITAL_FIELDS,
+    title: 'increaseCapital',
+    fields: CAPITAL_FIELDS,
     submit: 'increaseCapital',
-    postTo: ({ state }) => `${projectPath(state.code)}/capital-increases`,
     schema: increaseCapitalBody,
     toInput: (form) => ({ ...moneyOf(form), agreedOn: form.agreedOn ?? '' }),
-    apply: async ({ state }, data, acting) => {
-      const increase = await updateProject(deps, acting, { code: state.code, action: 'funds.record' }, increaseCapital, (actor, requestId) => ({ requestId, ...data, actor }));
-      return `${projectPath(state.code)}?funds=increased:${increase.id}#funds`;
-    },
+    record: (code, data, acting) => updateProject(deps, acting, { code, action: 'funds.record' }, increaseCapital, (actor, requestId) => ({ requestId, ...data, actor })),
+    flash: 'increased',
   });
 
   /** A form on one entry that takes a reason: a reversal (冲正) of a verified entry, or voiding (作废) an unverified one. */
