@@ -1,9 +1,9 @@
 /** Blockers (瓶颈): reported by anyone working on the project, routed at once to coordination, resolved with a resolution. */
 import { ErrorType, refuse } from '../errors.js';
 import type { Command } from '../messages.js';
-import { excerpt, STATE_CAPS } from '../project-state.js';
+import { STATE_CAPS, excerpt, wasApplied } from '../project-state.js';
 import { displayName, type Blocker, type ProjectState } from '../state.js';
-import { actsHere, stillOpen, withinCap, wasApplied, type Change, type Context, type Decision } from './decision.js';
+import { actsHere, stillOpen, withinCap, type Change, type Context, type Decision } from './decision.js';
 
 export function reportBlocker(state: ProjectState, cmd: Command<'reportBlocker'>, ctx: Context): Decision<Blocker> {
   stillOpen(state);

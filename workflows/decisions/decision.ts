@@ -5,13 +5,10 @@
  * the state. Both are pure: no Temporal, no I/O, no clock but the context's.
  */
 import { ErrorType, refuse } from '../errors.js';
-import { wasApplied } from '../project-state.js';
-import { TEXT_LIMITS } from '../input-rules.js';
 import type { Actor } from '../messages.js';
 import { isTerminal, type Stage } from '../reference.js';
 import type { Blocker, CapitalIncrease, FundsEntry, LedgerWrite, NotificationRequest, ProjectEvent, ProjectState, TaskState } from '../state.js';
 
-export { TEXT_LIMITS, wasApplied };
 
 export interface Context {
   /** The instant of the decision (workflow time). */

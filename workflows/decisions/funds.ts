@@ -4,9 +4,9 @@
  */
 import { ErrorType, refuse } from '../errors.js';
 import type { Command } from '../messages.js';
-import { excerpt, STATE_CAPS } from '../project-state.js';
+import { STATE_CAPS, excerpt, wasApplied } from '../project-state.js';
 import type { CapitalIncrease, FundsEntry, ProjectState } from '../state.js';
-import { actsHere, stillOpen, wasApplied, withinCap, type Change, type Context, type Decision } from './decision.js';
+import { actsHere, stillOpen, withinCap, type Change, type Context, type Decision } from './decision.js';
 import { recordsFunds } from './stages.js';
 import { progressed } from './tasks.js';
 

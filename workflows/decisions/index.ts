@@ -3,10 +3,10 @@
  * request already applied. `apply` folds any change into the state.
  */
 import type { Command, UpdateName } from '../messages.js';
-import { rememberRequest } from '../project-state.js';
+import { rememberRequest, wasApplied } from '../project-state.js';
 import { summaryOf, type ProjectState } from '../state.js';
 import { applyBlockerChange, reportBlocker, reportedAgain, resolveBlocker, resolvedAgain } from './blockers.js';
-import { wasApplied, type Change, type Context, type Decision } from './decision.js';
+import { type Change, type Context, type Decision } from './decision.js';
 import { applyFundsChange, changedAgain, createdAgain, increaseCapital, increasedAgain, recordFunds, reverseFunds, verifyFunds, voidFunds } from './funds.js';
 import { applyLiaisonChange, reassignLiaison } from './liaison.js';
 import { applyProjectionChange } from './projection.js';

@@ -1,7 +1,8 @@
 /** Re-projection: after writes failed for good and an admin fixed the cause, the project writes its records again. */
 import type { Command, ReprojectResult } from '../messages.js';
 import type { ProjectState } from '../state.js';
-import { actsHere, wasApplied, type Change, type Decision } from './decision.js';
+import { wasApplied } from '../project-state.js';
+import { actsHere, type Change, type Decision } from './decision.js';
 
 /** The record of a re-projection, once the failed writes ran again: how many were restored, remain, or were dropped. */
 export function reprojected(state: ProjectState, cmd: Command<'reproject'>, { restored, dropped }: { restored: number; dropped: number }): Decision<ReprojectResult> {

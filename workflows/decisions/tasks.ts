@@ -7,8 +7,8 @@ import { ErrorType, refuse } from '../errors.js';
 import type { Command } from '../messages.js';
 import { rungAudiences, type Stage } from '../reference.js';
 import { displayName, type NotificationRequest, type ProjectState, type TaskState } from '../state.js';
-import { excerptData, idleClockRuns, stuckReasons } from '../project-state.js';
-import { actsHere, SYSTEM, wasApplied, type Change, type Context, type Decision } from './decision.js';
+import { excerptData, idleClockRuns, stuckReasons, wasApplied } from '../project-state.js';
+import { actsHere, SYSTEM, type Change, type Context, type Decision } from './decision.js';
 import { validateFormData } from './forms.js';
 
 /** Progress (a milestone done, a stage change, funds recorded) restarts the idle clock. */
