@@ -2,6 +2,16 @@ import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } fr
 import type { TaskTemplate } from '../workflows/templates.js';
 import type { Currency } from '../workflows/money.js';
 
+// Column kinds for times, by who writes them: each is read as a Date and written as an ISO string.
+/** A time the application writes and may change. */
+type Timestamp = ColumnType<Date, string, string>;
+/** A time that may be unset. */
+type Instant = ColumnType<Date | null, string | null, string | null>;
+/** A time written once, when the row is inserted, and never updated. */
+type WrittenOnce = ColumnType<Date, string, never>;
+/** A time the database sets (default now()); never written by the application. */
+type SetByDatabase = ColumnType<Date, never, never>;
+
 /** The projection of each project's workflow, for lists and reports (written by activities only). */
 export interface ProjectTable {
   code: string;
@@ -13,17 +23,17 @@ export interface ProjectTable {
   out_of_province: boolean;
   stage: string;
   version: number;
-  started_at: ColumnType<Date, string, string>;
-  updated_at: ColumnType<Date, string, string>;
+  started_at: Timestamp;
+  updated_at: Timestamp;
   project_type: string | null;
   template_version: number | null;
   liaison: string | null;
   stuck: boolean;
   stuck_reasons: string[];
-  stuck_since: ColumnType<Date | null, string | null, string | null>;
+  stuck_since: Instant;
   overdue_tasks: number;
   escalation_rung: number;
-  last_progress_at: ColumnType<Date | null, string | null, string | null>;
+  last_progress_at: Instant;
   /** bigint: pg returns it as a string, which keeps every digit. */
   contracted_minor: string | null;
   contracted_currency: Currency | null;
@@ -31,7 +41,6 @@ export interface ProjectTable {
   signed_on: string | null;
 }
 
-type Instant = ColumnType<Date | null, string | null, string | null>;
 
 export interface TaskTable {
   project_code: string;
@@ -57,7 +66,7 @@ export interface BlockerTable {
   category: string;
   description: string;
   reported_by: string;
-  reported_at: ColumnType<Date, string, string>;
+  reported_at: Timestamp;
   resolved_by: string | null;
   resolved_at: Instant;
   resolution: string | null;
@@ -69,8 +78,8 @@ export interface EscalationTable {
   task_key: string;
   rung: number;
   department: string;
-  due_at: ColumnType<Date, string, string>;
-  escalated_at: ColumnType<Date, string, string>;
+  due_at: Timestamp;
+  escalated_at: Timestamp;
 }
 
 export interface NotificationRequestTable {
@@ -82,8 +91,8 @@ export interface NotificationRequestTable {
   city: string;
   department: string | null;
   payload: JSONColumnType<Record<string, unknown>>;
-  requested_at: ColumnType<Date, string, string>;
-  created_at: ColumnType<Date, never, never>;
+  requested_at: Timestamp;
+  created_at: SetByDatabase;
 }
 
 export interface TaskTemplateTable {
@@ -91,7 +100,7 @@ export interface TaskTemplateTable {
   version: number;
   definition: JSONColumnType<TaskTemplate>;
   created_by: string;
-  created_at: ColumnType<Date, never, never>;
+  created_at: SetByDatabase;
 }
 
 /** Dates are 'YYYY-MM-DD' strings (see the type parser in connection.ts). */
@@ -109,9 +118,9 @@ export interface AuditLogTable {
   version: number;
   kind: string;
   actor: string;
-  occurred_at: ColumnType<Date, string, never>;
+  occurred_at: WrittenOnce;
   data: JSONColumnType<Record<string, unknown>>;
-  recorded_at: ColumnType<Date, never, never>;
+  recorded_at: SetByDatabase;
 }
 
 export const ROLES = ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'] as const;
@@ -126,7 +135,7 @@ export interface UserTable {
   email: string | null;
   password_hash: string | null;
   disabled_at: Instant;
-  created_at: ColumnType<Date, never, never>;
+  created_at: SetByDatabase;
 }
 
 export interface ApiTokenTable {
@@ -134,7 +143,7 @@ export interface ApiTokenTable {
   user_id: string;
   token_hash: string;
   label: string;
-  created_at: ColumnType<Date, never, never>;
+  created_at: SetByDatabase;
   last_used_at: Instant;
   /** Null: valid until revoked. */
   expires_at: Instant;
@@ -150,9 +159,9 @@ export interface IdempotencyKeyTable {
   request_hash: string;
   status: number | null;
   response: ColumnType<unknown, string | null, string | null>;
-  created_at: ColumnType<Date, never, never>;
+  created_at: SetByDatabase;
   /** While the first request runs: after this instant it may run again (its process may have died). */
-  locked_until: ColumnType<Date | null, string | null, string | null>;
+  locked_until: Instant;
   expires_at: ColumnType<Date, string | undefined, string>;
 }
 
@@ -164,16 +173,16 @@ export interface WriteFailureTable {
   activity: string;
   version: number;
   message: string;
-  failed_at: ColumnType<Date, string, string>;
-  resolved_at: ColumnType<Date | null, string | null, string | null>;
+  failed_at: Timestamp;
+  resolved_at: Instant;
 }
 
 export interface SessionTable {
   token_hash: string;
   user_id: string;
   csrf_token: string;
-  created_at: ColumnType<Date, never, never>;
-  expires_at: ColumnType<Date, string, string>;
+  created_at: SetByDatabase;
+  expires_at: Timestamp;
 }
 
 export interface FundsEntryTable {
@@ -186,25 +195,25 @@ export interface FundsEntryTable {
   received_on: string;
   evidence: string;
   entered_by: string;
-  entered_at: ColumnType<Date, string, never>;
+  entered_at: WrittenOnce;
   reverses: string | null;
   reason: string | null;
-  recorded_at: ColumnType<Date, never, never>;
+  recorded_at: SetByDatabase;
 }
 
 export interface FundsVoidTable {
   entry_id: string;
   voided_by: string;
-  voided_at: ColumnType<Date, string, never>;
+  voided_at: WrittenOnce;
   reason: string;
-  recorded_at: ColumnType<Date, never, never>;
+  recorded_at: SetByDatabase;
 }
 
 export interface FundsVerificationTable {
   entry_id: string;
   verified_by: string;
-  verified_at: ColumnType<Date, string, never>;
-  recorded_at: ColumnType<Date, never, never>;
+  verified_at: WrittenOnce;
+  recorded_at: SetByDatabase;
 }
 
 export type TargetCategory = 'domestic' | 'foreign' | 'out_of_province';
@@ -217,7 +226,7 @@ export interface TargetTable {
   amount_minor: string;
   currency: Currency;
   set_by: string;
-  set_at: ColumnType<Date, never, never>;
+  set_at: SetByDatabase;
 }
 
 export interface CapitalIncreaseTable {
@@ -227,14 +236,14 @@ export interface CapitalIncreaseTable {
   currency: Currency;
   agreed_on: string;
   entered_by: string;
-  recorded_at: ColumnType<Date, never, never>;
+  recorded_at: SetByDatabase;
 }
 
 export interface ReportTable {
   quarter: string;
   content: ColumnType<Record<string, unknown>, string, never>;
   content_hash: string;
-  frozen_at: ColumnType<Date, never, never>;
+  frozen_at: SetByDatabase;
   /** The workflow run that published it, so that a retry of that run gets the same outcome. */
   published_by: string | null;
 }
@@ -245,7 +254,7 @@ export interface ReportRestatementTable {
   content: ColumnType<Record<string, unknown>, string, never>;
   content_hash: string;
   previous_hash: string;
-  restated_at: ColumnType<Date, never, never>;
+  restated_at: SetByDatabase;
   published_by: string | null;
 }
 
@@ -298,14 +307,14 @@ export interface OutboxTable {
   /** Claims since the last recorded outcome; a row claimed too often without one is dead. */
   open_claims: ColumnType<number, number | undefined, number>;
   last_error: string | null;
-  created_at: ColumnType<Date, never, never>;
+  created_at: SetByDatabase;
   delivered_at: Instant;
 }
 
 export interface OutboxAttemptTable {
   id: Generated<string>;
   outbox_id: string;
-  attempted_at: ColumnType<Date, never, never>;
+  attempted_at: SetByDatabase;
   ok: boolean;
   error: string | null;
 }
@@ -317,7 +326,7 @@ export interface InAppNotificationTable {
   subject: string;
   body: string;
   link: string;
-  created_at: ColumnType<Date, never, never>;
+  created_at: SetByDatabase;
   read_at: Instant;
 }
 

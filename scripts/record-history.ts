@@ -60,6 +60,17 @@ async function blockerThenLiaison(h: WorkflowHandle): Promise<void> {
   await h.executeUpdate(reassignLiaison, { args: [{ requestId: 'l1', liaison: 'liaison.li', reason: '工作调整', actor: coordinator }] });
 }
 
+/** The coordinator records a tranche received (CNY). */
+function recordTranche(h: WorkflowHandle, requestId: string, amountMinor: string, receivedOn = '2018-07-10', evidence = 'ZZ-01') {
+  return h.executeUpdate(recordFunds, { args: [{ requestId, amountMinor, currency: 'CNY', receivedOn, evidence, actor: coordinator }] });
+}
+
+/** The coordinator withdraws the project, which ends its workflow. */
+async function withdrawToEnd(h: WorkflowHandle, requestId = 'w', reason = 'recorded'): Promise<void> {
+  await h.executeUpdate(withdraw, { args: [{ requestId, reason, actor: coordinator }] });
+  await h.result();
+}
+
 function completeRegistration(h: WorkflowHandle) {
   return h.executeUpdate(completeTask, {
     args: [{ requestId: 'r1', taskKey: 'registration', actor: staff('staff.mr', 'market_regulation'), data: { credit_code: '91210100MA0XXXXX1K', registered_on: '2018-06-01' } }],
@@ -81,8 +92,7 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       });
       await h.executeUpdate(resolveBlocker, { args: [{ requestId: 'r4', blockerId: 'B1', resolution: '已调剂指标', actor: coordinator }] });
       await h.executeUpdate(reassignLiaison, { args: [{ requestId: 'r5', liaison: 'liaison.li', reason: '工作调整', actor: coordinator }] });
-      await h.executeUpdate(withdraw, { args: [{ requestId: 'r6', reason: '企业战略调整', actor: coordinator }] });
-      await h.result();
+      await withdrawToEnd(h, 'r6', '企业战略调整');
       return [`${h.workflowId}@${h.firstExecutionRunId}`];
     },
   },
@@ -92,8 +102,7 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       const h = await startProject('signed');
       await untilRung(h, 4);
       await completeRegistration(h);
-      await h.executeUpdate(withdraw, { args: [{ requestId: 'r2', reason: 'recorded', actor: coordinator }] });
-      await h.result();
+      await withdrawToEnd(h, 'r2');
       return [`${h.workflowId}@${h.firstExecutionRunId}`];
     },
   },
@@ -102,12 +111,11 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
     async run({ startProject }) {
       const h = await startProject('signed');
       const verifier: Actor = { id: 'verifier.li', department: null, city: '沈阳' };
-      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
+      await recordTranche(h, 'f1', '250000000');
       await h.executeUpdate(verifyFunds, { args: [{ requestId: 'v1', entryId: 'F1', actor: verifier }] });
       await h.executeUpdate(reverseFunds, { args: [{ requestId: 'r1', entryId: 'F1', reason: '凭证号录错', actor: coordinator }] });
       await h.executeUpdate(verifyFunds, { args: [{ requestId: 'v2', entryId: 'F2', actor: verifier }] });
-      await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
-      await h.result();
+      await withdrawToEnd(h);
       return [`${h.workflowId}@${h.firstExecutionRunId}`];
     },
   },
@@ -118,8 +126,8 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       const { code, firstExecutionRunId, h } = await startReady(client, taskQueue, input('signed'));
       const verifier: Actor = { id: 'verifier.li', department: null, city: '沈阳' };
       await completeRegistration(h);
-      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
-      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f2', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
+      await recordTranche(h, 'f1', '250000000');
+      await recordTranche(h, 'f2', '250000000');
       await h.executeUpdate(voidFunds, { args: [{ requestId: 'x2', entryId: 'F2', reason: '重复录入', actor: coordinator }] });
       await h.executeUpdate(verifyFunds, { args: [{ requestId: 'v1', entryId: 'F1', actor: verifier }] });
       await sql`alter table blockers add constraint history_refuse check (description <> 'history-poison')`.execute(db);
@@ -134,8 +142,7 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
         await sql`alter table blockers drop constraint history_refuse`.execute(db);
       }
       await h.executeUpdate(reproject, { args: [{ requestId: 'p1', actor: { id: 'admin.wu', department: null, city: null } }] });
-      await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
-      await h.result();
+      await withdrawToEnd(h);
       return [`${code}@${firstExecutionRunId}`];
     },
   },
@@ -148,10 +155,10 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       const verifier: Actor = { id: 'verifier.li', department: null, city: '沈阳' };
       await untilRung(h, 1);
       await completeRegistration(h);
-      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
+      await recordTranche(h, 'f1', '250000000');
       await h.executeUpdate(verifyFunds, { args: [{ requestId: 'v1', entryId: 'F1', actor: verifier }] });
       await h.executeUpdate(reverseFunds, { args: [{ requestId: 'r2', entryId: 'F1', reason: '凭证号录错', actor: coordinator }] });
-      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f2', amountMinor: '100000000', currency: 'CNY', receivedOn: '2018-07-11', evidence: 'ZZ-02', actor: coordinator }] });
+      await recordTranche(h, 'f2', '100000000', '2018-07-11', 'ZZ-02');
       await h.executeUpdate(voidFunds, { args: [{ requestId: 'x2', entryId: 'F3', reason: '重复录入', actor: coordinator }] });
       await h.executeUpdate(increaseCapital, { args: [{ requestId: 'c1', amountMinor: '500000000', currency: 'CNY', agreedOn: '2018-08-01', actor: coordinator }] });
       await blockerThenLiaison(h);
@@ -167,8 +174,7 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       const { code, firstExecutionRunId, h } = await startReady(client, taskQueue, input('signed'));
       await completeRegistration(h);
       await blockerThenLiaison(h);
-      await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
-      await h.result();
+      await withdrawToEnd(h);
       return [`${code}@${firstExecutionRunId}`];
     },
   },
@@ -179,9 +185,8 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       const { code, firstExecutionRunId, h } = await startReady(client, taskQueue, input('signed'));
       await untilRung(h, 1);
       await completeRegistration(h);
-      await h.executeUpdate(recordFunds, { args: [{ requestId: 'f1', amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: 'ZZ-01', actor: coordinator }] });
-      await h.executeUpdate(withdraw, { args: [{ requestId: 'w', reason: 'recorded', actor: coordinator }] });
-      await h.result();
+      await recordTranche(h, 'f1', '250000000');
+      await withdrawToEnd(h);
       return [`${code}@${firstExecutionRunId}`];
     },
   },
