@@ -1,7 +1,10 @@
 import { BEIJING_TIME_ZONE } from '../../workflows/beijing-time.js';
 import type { Label } from '../../workflows/reference.js';
-// The texts themselves are data: one JSON file, { key: { zh, en } } (Chinese-only entries have zh alone).
+// The texts themselves are data: JSON files, { key: { zh, en } } (Chinese-only entries have zh alone),
+// one for the pages everyone uses, one for the coordinators' project pages, one for the admin's pages.
 import entries from './catalog.json' with { type: 'json' };
+import projectEntries from './catalog-projects.json' with { type: 'json' };
+import adminEntries from './catalog-admin.json' with { type: 'json' };
 
 /**
  * Every text of the pages, in both languages, looked up by one function (`translator`). The
@@ -16,7 +19,7 @@ interface ChineseOnly {
   zh: string;
 }
 
-export const CATALOG = entries satisfies Record<string, Label | ChineseOnly>;
+export const CATALOG = { ...entries, ...projectEntries, ...adminEntries } satisfies Record<string, Label | ChineseOnly>;
 
 export type TextKey = keyof typeof CATALOG;
 

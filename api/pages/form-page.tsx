@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
+import type { VNode } from 'preact';
 import type { z } from 'zod';
 import type { User } from '../../db/users.js';
 import type { ProjectState } from '../../workflows/state.js';
-import type { FormField } from '../../workflows/templates.js';
 import { parse, type Acting } from '../http.js';
 import { authorize, type Action, type Target } from '../policy.js';
 import type { Text, Translate } from './catalog.js';
-import { checkForm, EMPTY_FORM, fieldRefusal, formActing, type FormState, type FormValues } from './forms.js';
+import { checkForm, EMPTY_FORM, type PageField, fieldRefusal, formActing, type FormState, type FormValues } from './forms.js';
 import { sendPage, viewerOf } from './page.js';
 import { checkCsrf, requireSignIn } from './session.js';
 import { FormPage } from './views/form-page.js';
 
-/** A form about one project, declared as data: what it parses, loads, allows, shows and does. */
-export interface FormPageSpec<PS extends z.ZodType, C extends { state: ProjectState }, S extends z.ZodType> {
+/**
+ * A form, declared as data: what it parses, loads, allows, shows and does. A form about one project
+ * loads it as `state`: the page then names the project and, unless `target` says otherwise, the
+ * user must act for the project's city. Other forms (a new project, the admin's) load what they need.
+ */
+export interface FormPageSpec<PS extends z.ZodType, C extends object, S extends z.ZodType> {
   /** Where the form is shown (GET) and where it is sent (POST). */
   getPath: string;
   postPath: string;
@@ -22,14 +26,16 @@ export interface FormPageSpec<PS extends z.ZodType, C extends { state: ProjectSt
   params: PS;
   /** Loads the project and what the form is about (404 if it is not there). */
   load(params: z.output<PS>): Promise<C>;
-  /** What the user must be allowed to do, and to what (by default: the project's city). */
+  /** What the user must be allowed to do, and to what (by default: the project's city, if there is one). */
   allows: Action;
-  target?(ctx: C): Target;
+  target?(ctx: C): Target | undefined;
   title(ctx: C): Text;
   subtitle?(ctx: C, t: Translate): string;
   /** Why the form is not offered now, or null; a POST still goes to the workflow, which refuses it. */
   closed?(ctx: C): Text | null;
-  fields(ctx: C): readonly FormField[];
+  fields(ctx: C): readonly PageField[];
+  /** Shown above the form: what it is about, or what the user should know first. */
+  intro?(ctx: C, t: Translate): VNode | null;
   submit: Text;
   /** The concrete address the form posts to. */
   postTo(ctx: C): string;
@@ -40,16 +46,22 @@ export interface FormPageSpec<PS extends z.ZodType, C extends { state: ProjectSt
   apply(ctx: C, data: z.output<S>, acting: Acting): Promise<string>;
 }
 
+/** The project a form is about, if it is about one. */
+function projectOf(ctx: object): ProjectState | null {
+  return 'state' in ctx ? (ctx.state as ProjectState) : null;
+}
+
 /**
  * A form page: GET shows it empty; POST checks it with the API's schema, applies it, and goes on,
  * or shows it again with each refused field's reason. Each request is parsed, loaded and
  * authorized before anything is rendered or applied.
  */
-export function registerFormPage<PS extends z.ZodType, C extends { state: ProjectState }, S extends z.ZodType>(router: Router, spec: FormPageSpec<PS, C, S>): void {
+export function registerFormPage<PS extends z.ZodType, C extends object, S extends z.ZodType>(router: Router, spec: FormPageSpec<PS, C, S>): void {
   const prepare = async (req: Request, user: User): Promise<C> => {
     const params = parse(spec.params, req.params, 'path');
     const ctx = await spec.load(params);
-    authorize(user, spec.allows, spec.target?.(ctx) ?? { city: ctx.state.city });
+    const project = projectOf(ctx);
+    authorize(user, spec.allows, spec.target ? spec.target(ctx) : project ? { city: project.city } : undefined);
     return ctx;
   };
 
@@ -64,7 +76,8 @@ export function registerFormPage<PS extends z.ZodType, C extends { state: Projec
       <FormPage
         t={t}
         title={title}
-        project={ctx.state}
+        project={projectOf(ctx)}
+        intro={spec.intro?.(ctx, t) ?? null}
         subtitle={spec.subtitle?.(ctx, t) ?? ''}
         closed={closed === null ? null : t(closed)}
         id={spec.formId}

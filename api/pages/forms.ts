@@ -11,6 +11,15 @@ import { parseAmount } from '../../workflows/money.js';
 import type { Acting } from '../http.js';
 import { VALIDATOR_LANG, type TextKey, type Translate } from './catalog.js';
 
+/** Field kinds only the pages' own forms have; a template's task form has the FieldType kinds alone. */
+export const PAGE_FIELD_TYPES = ['line', 'password', 'boolean'] as const;
+
+/**
+ * A field of a page's form: a task form's field (templates.ts), or one of the pages' own kinds:
+ * `line`, one line of text; `password`; `boolean`, a checkbox sent as "true" when ticked.
+ */
+export type PageField = Omit<FormField, 'type'> & { type: FieldType | (typeof PAGE_FIELD_TYPES)[number] };
+
 /** A form as submitted (urlencoded): every value is text. */
 export type FormValues = Record<string, string>;
 
@@ -57,7 +66,7 @@ export function formActing(user: User, form: Partial<FormValues>): Acting & { re
 export const FIELD_MESSAGES = { required: 'required', number: 'mustBeNumber', money: 'mustBeMoney', date: 'mustBeDate', document: 'mustBeDocument' } as const satisfies Partial<Record<FieldType | 'required', TextKey>>;
 
 /** Server-side reasons (fields named data.<key>) in the user's language where we know them. */
-export function errorsByField(t: Translate, fields: readonly FormField[], reasons: FieldReason[]): Record<string, string> {
+export function errorsByField(t: Translate, fields: readonly PageField[], reasons: FieldReason[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const r of reasons) {
     const key = r.field.replace(/^data\./, '');
@@ -68,20 +77,20 @@ export function errorsByField(t: Translate, fields: readonly FormField[], reason
 }
 
 /** A validator's reason, which says exactly what is wrong, in its own language; otherwise the catalog's reason for the field's type. */
-function localReason(t: Translate, f: FormField, reason: string): string {
-  const key = (FIELD_MESSAGES as Partial<Record<FieldType, TextKey>>)[f.type];
+function localReason(t: Translate, f: PageField, reason: string): string {
+  const key = (FIELD_MESSAGES as Partial<Record<PageField['type'], TextKey>>)[f.type];
   return t.lang === VALIDATOR_LANG || !key ? reason : t(key);
 }
 
 /** The workflow's refusal of a form's values, as reasons beside the fields; any other failure is rethrown. */
-export function fieldRefusal(t: Translate, fields: readonly FormField[], err: unknown): Record<string, string> {
+export function fieldRefusal(t: Translate, fields: readonly PageField[], err: unknown): Record<string, string> {
   const failure = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : null;
   if (failure?.type !== ErrorType.InvalidInput) throw err;
   return errorsByField(t, fields, (failure.details ?? []) as FieldReason[]);
 }
 
 /** The form's values checked by the API's own schema: every field's reason at once, in the user's language. */
-export function checkForm<S extends z.ZodType>(t: Translate, fields: readonly FormField[], schema: S, input: unknown, form: FormValues): { data: z.output<S> } | { errors: Record<string, string> } {
+export function checkForm<S extends z.ZodType>(t: Translate, fields: readonly PageField[], schema: S, input: unknown, form: FormValues): { data: z.output<S> } | { errors: Record<string, string> } {
   const result = schema.safeParse(input);
   if (result.success) return { data: result.data };
   const reasons: FieldReason[] = result.error.issues.map((i) => {

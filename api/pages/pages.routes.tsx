@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express, { Router, type ErrorRequestHandler } from 'express';
 import type { Logger } from '../../config/logger.js';
+import type { User } from '../../db/users.js';
 import type { RouteDeps } from '../http.js';
 import { toProblem } from '../problem.js';
 import type { SignInGuard } from '../signin-limits.js';
@@ -33,10 +34,11 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
   router.use(pageSession(deps.db));
   router.use(express.urlencoded({ extended: false, limit: '100kb' }));
 
+  /** Each role's first page. */
+  const HOME: Record<User['role'], string> = { staff: '/inbox', verifier: '/funds', supervisor: '/stuck', coordinator: '/projects', admin: '/admin' };
   router.get('/', (_req, res) => {
     const user = pageUser(res);
-    if (!user) return res.redirect(303, '/signin');
-    res.redirect(303, user.role === 'staff' ? '/inbox' : user.role === 'verifier' ? '/funds' : user.role === 'supervisor' || user.role === 'coordinator' ? '/stuck' : '/api/docs');
+    res.redirect(303, user ? HOME[user.role] : '/signin');
   });
 
   registerSignInPages(router, deps);

@@ -1,7 +1,6 @@
 import { CURRENCIES } from '../../../workflows/money.js';
-import type { FormField } from '../../../workflows/templates.js';
 import type { Translate } from '../catalog.js';
-import { FIELD_MESSAGES, type FormState } from '../forms.js';
+import { FIELD_MESSAGES, type FormState, type PageField } from '../forms.js';
 import { FIELD_FORM_SCRIPT_PATH } from '../scripts.js';
 import { CsrfField, Script } from './layout.js';
 
@@ -9,7 +8,7 @@ export interface FieldFormProps {
   t: Translate;
   id: string;
   action: string;
-  fields: readonly FormField[];
+  fields: readonly PageField[];
   csrfToken: string;
   /** Sent back with the form, so that a double submission is applied once. */
   requestToken: string;
@@ -17,7 +16,7 @@ export interface FieldFormProps {
   form: FormState;
 }
 
-function FieldInput({ t, field: f, values }: { t: Translate; field: FormField; values: FormState['values'] }) {
+function FieldInput({ t, field: f, values }: { t: Translate; field: PageField; values: FormState['values'] }) {
   const value = values[f.key] ?? '';
   const attrs = {
     id: `f-${f.key}`,
@@ -62,6 +61,10 @@ function FieldInput({ t, field: f, values }: { t: Translate; field: FormField; v
       return <input {...attrs} type="date" value={value} />;
     case 'number':
       return <input {...attrs} inputmode="decimal" value={value} />;
+    case 'password':
+      return <input {...attrs} type="password" autocomplete="new-password" value="" />;
+    case 'boolean':
+      return <input {...attrs} type="checkbox" value="true" checked={value === 'true'} required={false} />;
     default:
       return <input {...attrs} value={value} />;
   }

@@ -43,6 +43,7 @@ function Navigation({ t, user, csrfToken, unread }: { t: Translate; user: User; 
   return (
     <>
       {user.role === 'staff' && <a href="/inbox">{t('inbox')}</a>}
+      {user.role !== 'staff' && <a href="/projects">{t('projects')}</a>}
       {(user.role === 'supervisor' || user.role === 'coordinator') && (
         <>
           <a href="/stuck">{t('stuck')}</a>
@@ -50,6 +51,7 @@ function Navigation({ t, user, csrfToken, unread }: { t: Translate; user: User; 
         </>
       )}
       {user.role === 'verifier' && <a href="/funds">{t('fundsQueue')}</a>}
+      {user.role === 'admin' && <a href="/admin">{t('admin')}</a>}
       <a href="/notifications" id="unread">
         {t('notifications')}
         {unread > 0 && <> <span class="badge red">{unread}</span></>}
