@@ -10,6 +10,7 @@ export type Action =
   | 'project.advance'
   | 'project.liaison'
   | 'project.withdraw'
+  | 'project.merge'
   | 'project.reproject'
   | 'task.complete'
   | 'blocker.report'
@@ -28,7 +29,8 @@ export type Action =
   | 'account.manage'
   | 'reference.read'
   | 'templates.manage'
-  | 'calendar.manage';
+  | 'calendar.manage'
+  | 'admin.read';
 
 export interface Target {
   city: City;
@@ -42,6 +44,7 @@ const ROLES_FOR: Readonly<Record<Action, readonly Role[]>> = {
   'project.advance': ['coordinator'],
   'project.liaison': ['coordinator'],
   'project.withdraw': ['coordinator'],
+  'project.merge': ['coordinator'],
   'project.reproject': ['admin'],
   'task.complete': ['staff'],
   'blocker.report': ['coordinator', 'staff'],
@@ -63,6 +66,8 @@ const ROLES_FOR: Readonly<Record<Action, readonly Role[]>> = {
   'reference.read': ['coordinator', 'staff', 'verifier', 'supervisor', 'admin'],
   'templates.manage': ['admin'],
   'calendar.manage': ['admin'],
+  /** The admin pages' landing page. */
+  'admin.read': ['admin'],
 };
 
 export function inScope(user: User, city: City): boolean {

@@ -4,7 +4,9 @@ import type { z } from 'zod';
 import * as messages from '../workflows/messages.js';
 import type { Actor } from '../workflows/messages.js';
 import { actingOf, codeParams, parse, projectLinks, queryProject, stateView, updateProject, type RouteDeps } from './http.js';
-import type { Action } from './policy.js';
+import type { User } from '../db/users.js';
+import { checkMergeTarget } from './merge-target.js';
+import { authorize, type Action } from './policy.js';
 import * as schemas from './schemas.js';
 
 /** One user action on a project: its path, what it parses, who may do it, and the workflow update it sends. */
@@ -17,6 +19,8 @@ interface ProjectAction<P extends { code: string }, B, I, R> {
   /** The update's input, less the acting user and the request id the API adds. */
   input(params: P, body: B): Omit<I, 'actor' | 'requestId'>;
   created?: boolean;
+  /** What the API checks before the update that the workflow cannot (after the user's role). */
+  check?(deps: RouteDeps, user: User, params: P, body: B): Promise<unknown>;
   /** What the answer shows instead of the update's result. */
   view?(result: R, deps: RouteDeps, code: string): unknown;
 }
@@ -34,6 +38,8 @@ const ACTIONS = [
   projectAction({ path: '/:code/blockers/:blockerId/resolve', params: schemas.blockerParams, body: schemas.resolveBlockerBody, action: 'blocker.resolve', update: messages.resolveBlocker, input: ({ blockerId }, b) => ({ blockerId, ...b }) }),
   projectAction({ path: '/:code/liaison', params: codeParams, body: schemas.reassignLiaisonBody, action: 'project.liaison', update: messages.reassignLiaison, input: (_p, b) => b, view: wholeProject }),
   projectAction({ path: '/:code/withdraw', params: codeParams, body: schemas.withdrawBody, action: 'project.withdraw', update: messages.withdraw, input: (_p, b) => b, view: wholeProject }),
+  // A duplicate (e.g. signed twice at one summit) is merged into the project it duplicates, and leaves every figure.
+  projectAction({ path: '/:code/merge', params: codeParams, body: schemas.mergeBody, action: 'project.merge', update: messages.markMerged, input: (_p, b) => b, view: wholeProject, check: (deps, user, { code }, { into }) => checkMergeTarget(deps, user, code, into) }),
   // After a write failed for good (stuck: system) and its cause is fixed: the failed writes again, then the whole projection.
   projectAction({ path: '/:code/reproject', params: codeParams, body: null, action: 'project.reproject', update: messages.reproject, input: () => ({}) }),
   // The funds ledger (实际到位资金): coordinators record, reverse and void; verifiers verify (four-eyes).
@@ -51,7 +57,12 @@ export function createProjectActionsRouter(deps: RouteDeps): Router {
     router.post(a.path, async (req, res) => {
       const params = parse(a.params, req.params, 'path');
       const body = a.body ? parse(a.body, req.body, 'body') : undefined;
-      const result = await updateProject(deps, actingOf(res), { code: params.code, action: a.action }, a.update, (actor: Actor, requestId: string) => ({ ...a.input(params, body), actor, requestId }));
+      const acting = actingOf(res);
+      if (a.check) {
+        authorize(acting.user, a.action);
+        await a.check(deps, acting.user, params, body);
+      }
+      const result = await updateProject(deps, acting, { code: params.code, action: a.action }, a.update, (actor: Actor, requestId: string) => ({ ...a.input(params, body), actor, requestId }));
       res.status(a.created ? 201 : 200).json(a.view ? await a.view(result, deps, params.code) : result);
     });
   }

@@ -37,6 +37,8 @@ export const reportBlockerBody = bodyOf(Inputs.reportBlocker, 'category', 'descr
 export const resolveBlockerBody = bodyOf(Inputs.resolveBlocker, 'resolution');
 export const reassignLiaisonBody = bodyOf(Inputs.reassignLiaison, 'liaison', 'reason');
 export const withdrawBody = bodyOf(Inputs.withdraw, 'reason');
+/** Marks the project a duplicate of another (`into`); the API asks why, the workflow also takes older merges without a reason. */
+export const mergeBody = bodyOf(Inputs.markMerged, 'into', 'reason').extend({ into: projectCode, reason: Inputs.withdraw.shape.reason });
 export const recordFundsBody = bodyOf(Inputs.recordFunds, 'amountMinor', 'currency', 'receivedOn', 'evidence');
 export const reverseFundsBody = bodyOf(Inputs.reverseFunds, 'reason');
 export const voidFundsBody = bodyOf(Inputs.voidFunds, 'reason');

@@ -187,6 +187,43 @@ describe('withdrawal over HTTP', () => {
   });
 });
 
+describe('marking a duplicate (merge) over HTTP', () => {
+  test('a coordinator of the city merges a duplicate with a reason: it closes, and says which project it duplicates', async () => {
+    const original = await startProject();
+    const duplicate = await startProject();
+    const res = await stack.api(`/api/projects/${duplicate}/merge`, { as: 'coordinatorShenyang', body: { into: original, reason: '同一项目在两场签约会上重复签约' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ stage: 'merged' });
+    expect(res.body.transitions.at(-1)).toMatchObject({ to: 'merged', reason: `duplicate of ${original}: 同一项目在两场签约会上重复签约` });
+    const row = await eventually(async () => (await stack.db.selectFrom('projects').select('stage').where('code', '=', duplicate).executeTakeFirst())?.stage === 'merged' || undefined);
+    expect(row).toBe(true);
+    expect((await stack.api(`/api/projects/${original}`)).body.stage).toBe('landing');
+  });
+
+  test('is refused, naming `into`, when the target does not exist, is the project itself, is closed, or is in another city for a city user', async () => {
+    const code = await startProject();
+    const closed = await startProject();
+    expect((await stack.api(`/api/projects/${closed}/withdraw`, { body: { reason: '终止' } })).status).toBe(200);
+    const dalian = await startProject({ city: '大连', name: '大连测试项目' });
+    const merge = (into: string, as: 'coordinatorShenyang' | 'coordinator' = 'coordinatorShenyang') => stack.api(`/api/projects/${code}/merge`, { as, body: { into, reason: '重复' } });
+
+    const missing = await merge('LN-2099-SY-9999');
+    expect([missing.status, missing.body.errors]).toEqual([400, [{ field: 'into', reason: expect.stringContaining('does not exist') }]]);
+    const itself = await merge(code);
+    expect([itself.status, itself.body.errors]).toEqual([400, [{ field: 'into', reason: 'must be another project' }]]);
+    const ended = await merge(closed);
+    expect([ended.status, ended.body.errors]).toEqual([409, [{ field: 'into', reason: expect.stringContaining('closed') }]]);
+    const elsewhere = await merge(dalian);
+    expect([elsewhere.status, elsewhere.body.errors]).toEqual([403, [{ field: 'into', reason: expect.stringContaining('大连') }]]);
+    const noReason = await stack.api(`/api/projects/${code}/merge`, { as: 'coordinatorShenyang', body: { into: dalian } });
+    expect([noReason.status, noReason.body.errors.map((e: { field: string }) => e.field)]).toEqual([400, ['reason']]);
+    // Nothing of that was written: the project is still open, and a province-wide coordinator may merge across cities.
+    expect((await stack.api(`/api/projects/${code}`)).body.stage).toBe('landing');
+    const across = await merge(dalian, 'coordinator');
+    expect([across.status, across.body.stage]).toEqual([200, 'merged']);
+  });
+});
+
 describe('API tokens', () => {
   test('an unknown token or a disabled user is a 401; only a hash of the token is stored', async () => {
     expect((await stack.api('/api/projects', { as: null, headers: { authorization: 'Bearer luodi_not-a-token' } })).status).toBe(401);

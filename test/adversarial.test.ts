@@ -15,6 +15,8 @@ let stack: Stack;
 /** Projects that every project route is tried on; the last one is also withdrawn (or not) by the tries. */
 const projects: string[] = [];
 let withdrawable = '';
+/** A duplicate that the tries may mark merged into the first project. */
+let duplicate = '';
 /** A project still in talks (意向), whose stage can move by hand. */
 let early = '';
 
@@ -39,6 +41,7 @@ beforeAll(async () => {
   }
   for (let i = 0; i < 4; i++) projects.push(await signedProject());
   withdrawable = await signedProject();
+  duplicate = await signedProject();
   early = newCode();
   expect((await stack.api('/api/projects', { body: { code: early, name: '意向项目', city: CITY, investor: '某公司', capitalType: 'domestic' } })).status).toBe(201);
   // Something to resolve, verify, void and reverse on each project.
@@ -121,7 +124,7 @@ interface Route {
   /** Accepted, it adds exactly one audit record to the project. */
   audited?: boolean;
   /** Tried only on this project (by default, on the signed ones). */
-  on?: 'withdrawable' | 'early';
+  on?: 'withdrawable' | 'early' | 'duplicate';
   /** Query parameters instead of a body. */
   query?: Record<string, string>;
   /** The body is a CSV sheet of one row (columns → cells) instead of JSON. */
@@ -144,6 +147,7 @@ const routes = (): Route[] => [
   { name: 'reverse funds', as: 'coordinator', method: 'POST', path: (c) => `${project(c)}/funds/F1/reverse`, valid: { reason: '冲正' }, audited: true },
   { name: 'increase capital', as: 'coordinator', method: 'POST', path: (c) => `${project(c)}/capital-increases`, valid: { amountMinor: '100', currency: 'CNY', agreedOn: '2018-07-10' }, audited: true },
   { name: 'withdraw', as: 'coordinator', method: 'POST', path: (c) => `${project(c)}/withdraw`, valid: { reason: '撤回' }, audited: true, on: 'withdrawable' },
+  { name: 'mark merged', as: 'coordinator', method: 'POST', path: (c) => `${project(c)}/merge`, valid: { into: projects[0], reason: '重复签约' }, audited: true, on: 'duplicate' },
   { name: 'import a summit batch (CSV cells)', as: 'coordinator', method: 'POST', path: () => '/api/imports', csv: true, valid: { 项目编号: 'LN-ADV-SY-0001', 项目名称: '峰会项目', 投资方: '某公司', 城市: CITY, 资本类型: '内资', 省外项目: '否', '签约额（万元）': '12.5', 币种: '人民币', 签约活动: '峰会', 签约日期: '2018-07-10', 对接人: 'l.wang' } },
   { name: 'add a user', as: 'admin', method: 'POST', path: () => '/api/users', valid: { id: 'adv.user', name: '用户', role: 'coordinator', city: CITY, department: null, email: 'a@b.cn' } },
   { name: 'set a calendar day', as: 'admin', method: 'POST', path: () => '/api/calendar/days', valid: { day: '2030-01-02', kind: 'holiday', name: '假日' } },
@@ -283,7 +287,7 @@ describe('the adversarial suite', () => {
     const requests: Sent[] = [];
     const tried = routes();
     tried.forEach((route, i) => {
-      const codes = route.on === 'withdrawable' ? [withdrawable] : route.on === 'early' ? [early] : projects;
+      const codes = route.on === 'withdrawable' ? [withdrawable] : route.on === 'early' ? [early] : route.on === 'duplicate' ? [duplicate] : projects;
       requests.push(...requestsFor(route, codes, REQUESTS_PER_ROUTE, SEED + i));
     });
     requests.push(...oddPaths(projects));
@@ -313,9 +317,9 @@ describe('the adversarial suite', () => {
     }
     const auditAfter = await eventually(async () => {
       const counts = await auditCounts();
-      return [...projects, withdrawable, early].every((c) => (counts.get(c) ?? 0) === (auditBefore.get(c) ?? 0) + (accepted.get(c) ?? 0)) ? counts : undefined;
+      return [...projects, withdrawable, duplicate, early].every((c) => (counts.get(c) ?? 0) === (auditBefore.get(c) ?? 0) + (accepted.get(c) ?? 0)) ? counts : undefined;
     }, 30_000).catch(async () => auditCounts());
-    for (const c of [...projects, withdrawable, early]) {
+    for (const c of [...projects, withdrawable, duplicate, early]) {
       expect({ project: c, audit: auditAfter.get(c) ?? 0 }).toEqual({ project: c, audit: (auditBefore.get(c) ?? 0) + (accepted.get(c) ?? 0) });
     }
 

@@ -90,6 +90,14 @@ const routes: Route[] = [
     freshProject: true,
   },
   {
+    name: 'mark the project a duplicate of another',
+    method: 'POST',
+    path: (c) => `/api/projects/${c}/merge`,
+    body: () => ({ into: shared, reason: '重复签约' }),
+    allowed: shenyangCoordinators,
+    freshProject: true,
+  },
+  {
     name: 'import a summit batch',
     method: 'POST',
     path: () => '/api/imports',

@@ -61,6 +61,7 @@ describe('the OpenAPI document', () => {
         'POST /api/projects/{code}/stage',
         'POST /api/projects/{code}/tasks/{taskKey}/complete',
         'POST /api/projects/{code}/withdraw',
+        'POST /api/projects/{code}/merge',
       ].sort(),
     );
     const create = doc.components.schemas.CreateProject as { required: string[]; properties: Record<string, { enum?: string[] }> };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { growth, percent, points, yearElapsed } from '../workflows/figures.js';
 import { formatMinor, toYi } from '../workflows/money.js';
 import type { Db } from '../db/connection.js';
-import { completeTask, increaseCapital, markMerged } from '../workflows/messages.js';
+import { completeTask, increaseCapital } from '../workflows/messages.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 
 let stack: Stack;
@@ -167,9 +167,7 @@ describe('counting rules, through the workflows', () => {
     }
     const before = await stack.api(`/api/statistics?city=${encodeURIComponent('沈阳')}&quarter=2020Q1`, { as: 'supervisor' });
     expect(before.body).toMatchObject({ signed: { domestic: 2 }, fundsInPlace: { CNY: { yi: '2.0' } } });
-    await stack.client.workflow.getHandle(duplicate).executeUpdate(markMerged, {
-      args: [{ requestId: `merge-${duplicate}`, into: original, actor: { id: stack.userIds.coordinator, department: null, city: null } }],
-    });
+    expect((await stack.api(`/api/projects/${duplicate}/merge`, { body: { into: original, reason: '同一项目重复签约' } })).status).toBe(200);
     const after = await eventually(async () => {
       const r = await stack.api(`/api/statistics?city=${encodeURIComponent('沈阳')}&quarter=2020Q1`, { as: 'supervisor' });
       return r.body.signed.domestic === 1 ? r : undefined;

@@ -74,7 +74,14 @@ export const Inputs = {
   resolveBlocker: z.object({ requestId, blockerId, resolution: paragraph(), actor }),
   reassignLiaison: z.object({ requestId, liaison: line(TEXT_LIMITS.id), reason: paragraph(1000).nullable().default(null), actor }),
   withdraw: z.object({ requestId, reason: paragraph(), actor }),
-  markMerged: z.object({ requestId, /** The code of the project this one duplicates. */ into: line(40), actor }),
+  markMerged: z.object({
+    requestId,
+    /** The code of the project this one duplicates. */
+    into: line(40),
+    /** Why (the API requires one); merges recorded before the reason was asked for carry none. */
+    reason: paragraph(1000).nullable().default(null),
+    actor,
+  }),
   recordFunds: z.object({
     requestId,
     amountMinor: minorUnits({ positive: true }),

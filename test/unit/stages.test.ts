@@ -246,7 +246,7 @@ describe('withdraw', () => {
 describe('markMerged', () => {
   it('closes a duplicate, naming the project it duplicates', () => {
     const state = registered({ stage: 'intention' });
-    const cmd = { requestId: rid(), into: 'LN-2026-SY-0002', actor: coordinator };
+    const cmd = { requestId: rid(), into: 'LN-2026-SY-0002', reason: null, actor: coordinator };
     const decision = decide(state, () => markMerged(state, cmd, contextAt()));
     expect(decision.changes).toEqual([
       { type: 'requestApplied', requestId: cmd.requestId },
@@ -259,11 +259,17 @@ describe('markMerged', () => {
     expect(state.tasks.every((t) => t.status === 'cancelled')).toBe(true);
   });
 
+  it('keeps the reason given with the project it duplicates', () => {
+    const state = registered({ stage: 'intention' });
+    const decision = decide(state, () => markMerged(state, { requestId: rid(), into: 'LN-2026-SY-0002', reason: '峰会重复签约', actor: coordinator }, contextAt()));
+    expect(decision.record.data).toMatchObject({ to: 'merged', reason: 'duplicate of LN-2026-SY-0002: 峰会重复签约', into: 'LN-2026-SY-0002' });
+  });
+
   it('refuses merging into itself, a closed project, and a user of another city', () => {
     const state = registered();
-    expectRefusal(state, () => markMerged(state, { requestId: rid(), into: CODE, actor: coordinator }, contextAt()), ErrorType.InvalidInput, 'into');
-    expectRefusal(state, () => markMerged(state, { requestId: rid(), into: 'LN-2026-DL-0009', actor: dalian }, contextAt()), ErrorType.WrongCity, 'actor.city');
-    act(state, markMerged(state, { requestId: rid(), into: 'LN-2026-SY-0002', actor: admin }, contextAt()));
-    expectRefusal(state, () => markMerged(state, { requestId: rid(), into: 'LN-2026-SY-0003', actor: coordinator }, contextAt()), ErrorType.ProjectClosed, 'stage');
+    expectRefusal(state, () => markMerged(state, { requestId: rid(), into: CODE, reason: null, actor: coordinator }, contextAt()), ErrorType.InvalidInput, 'into');
+    expectRefusal(state, () => markMerged(state, { requestId: rid(), into: 'LN-2026-DL-0009', reason: null, actor: dalian }, contextAt()), ErrorType.WrongCity, 'actor.city');
+    act(state, markMerged(state, { requestId: rid(), into: 'LN-2026-SY-0002', reason: null, actor: admin }, contextAt()));
+    expectRefusal(state, () => markMerged(state, { requestId: rid(), into: 'LN-2026-SY-0003', reason: null, actor: coordinator }, contextAt()), ErrorType.ProjectClosed, 'stage');
   });
 });

@@ -140,7 +140,7 @@ export function markMerged(state: ProjectState, cmd: Command<'markMerged'>, ctx:
   stillOpen(state);
   actsHere(state, cmd.actor);
   if (cmd.into === state.code) refuse(ErrorType.InvalidInput, 'a project cannot merge into itself', { field: 'into', reason: 'must be another project' });
-  return close(state, 'merged', cmd, `duplicate of ${cmd.into}`, { into: cmd.into }, ctx);
+  return close(state, 'merged', cmd, cmd.reason === null ? `duplicate of ${cmd.into}` : `duplicate of ${cmd.into}: ${cmd.reason}`, { into: cmd.into }, ctx);
 }
 
 export function applyStageChange(state: ProjectState, change: Change): void {
