@@ -1,33 +1,23 @@
 import { Router } from 'express';
 import { listProjects } from '../db/projects.js';
 import type { Project } from '../db/schema.js';
-import { latestTemplate } from '../db/templates.js';
 import { type City } from '../workflows/reference.js';
-import { type ProjectInput } from '../workflows/state.js';
 import { currentUser } from './auth.js';
 import { codeOf, parse, projectLinks, queryProject, stateView, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
 import { Problem } from './problem.js';
 import { createProjectBody, listProjectsQuery } from './schemas.js';
-import { startProject } from './start-project.js';
+import { registerProject } from './start-project.js';
 
 export function createProjectsRouter(deps: RouteDeps): Router {
   const router = Router();
-  const { client, db, taskQueue } = deps;
+  const { db } = deps;
 
   router.post('/', async (req, res) => {
     const user = currentUser(res);
-    const body = parse(createProjectBody, req.body, 'body');
-    authorize(user, 'project.create', { city: body.city });
-    if (!(await latestTemplate(db, body.projectType))) {
-      throw new Problem(400, 'Invalid request', `There is no task template for project type ${body.projectType}.`, [
-        { field: 'projectType', reason: 'no task template for this project type' },
-      ]);
-    }
-    const input: ProjectInput = { ...body, actor: user.id };
-    const handle = await startProject(client, taskQueue, input);
+    const { input, firstExecutionRunId } = await registerProject(deps, user, parse(createProjectBody, req.body, 'body'));
     const links = projectLinks(deps, input.code);
-    res.status(201).location(links.self).json({ code: input.code, runId: handle.firstExecutionRunId, stage: input.stage, links });
+    res.status(201).location(links.self).json({ code: input.code, runId: firstExecutionRunId, stage: input.stage, links });
   });
 
   router.get('/', async (req, res) => {

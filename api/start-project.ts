@@ -1,7 +1,30 @@
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { displayName, type ProjectInput } from '../workflows/state.js';
 import { PROJECT_WORKFLOW, whenReady, type ProjectLandingWorkflow } from '../workflows/messages.js';
+import { CAPITAL_TYPE_LABELS } from '../workflows/reference.js';
 import { ProjectCityAttr, ProjectStageAttr } from '../workflows/search-attributes.js';
+import type { z } from 'zod';
+import { latestTemplate } from '../db/templates.js';
+import type { User } from '../db/users.js';
+import type { RouteDeps } from './http.js';
+import { authorize } from './policy.js';
+import { Problem } from './problem.js';
+import type { createProjectBody } from './schemas.js';
+
+/**
+ * A coordinator registers one project (POST /api/projects, the new-project page): in the user's
+ * city, with a known task template; then its workflow starts, ready.
+ */
+export async function registerProject(deps: RouteDeps, user: User, body: z.output<typeof createProjectBody>): Promise<{ input: ProjectInput; firstExecutionRunId: string }> {
+  authorize(user, 'project.create', { city: body.city });
+  if (!(await latestTemplate(deps.db, body.projectType))) {
+    throw new Problem(400, 'Invalid request', `There is no task template for project type ${body.projectType}.`, [
+      { field: 'projectType', reason: 'no task template for this project type' },
+    ]);
+  }
+  const input: ProjectInput = { ...body, actor: user.id };
+  return { input, ...(await startProject(deps.client, deps.taskQueue, input)) };
+}
 
 /**
  * Starts a project's workflow (ID = code) and returns once it is ready: its start recorded and
@@ -34,15 +57,13 @@ function sameProject(a: ProjectInput, b: ProjectInput): boolean {
   return canonical(a) === canonical(b);
 }
 
-const CAPITAL_LABEL = { domestic: '内资', foreign: '外资' } as const;
-
 /** Shown as the workflow's title in the Temporal UI; never the real name of a confidential project. */
 function summaryOf(p: ProjectInput): string {
-  return `${displayName(p)} · ${p.city} · ${CAPITAL_LABEL[p.capitalType]}${p.outOfProvince ? ' · 省外' : ''}`;
+  return `${displayName(p)} · ${p.city} · ${CAPITAL_TYPE_LABELS[p.capitalType].zh}${p.outOfProvince ? ' · 省外' : ''}`;
 }
 
 function detailsOf(p: ProjectInput): string {
-  const lines = [`**${displayName(p)}** (${p.code})`, `City 城市: ${p.city}`, `Capital 资本: ${CAPITAL_LABEL[p.capitalType]}`];
+  const lines = [`**${displayName(p)}** (${p.code})`, `City 城市: ${p.city}`, `Capital 资本: ${CAPITAL_TYPE_LABELS[p.capitalType].zh}`];
   // A confidential project's investor would identify it as surely as its name.
   if (!p.codename) lines.push(`Investor 投资方: ${p.investor}`);
   if (p.signingEvent) lines.push(`Signed at 签约活动: ${p.signingEvent}${p.signedOn ? ` (${p.signedOn})` : ''}`);

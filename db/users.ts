@@ -131,10 +131,20 @@ export async function listUsers(db: Db) {
   return db.selectFrom('users').select(['id', 'name', 'role', 'city', 'department', 'disabled_at']).orderBy('id').execute();
 }
 
+/** One user as an admin sees them (with their email and whether they are disabled), or undefined. */
+export async function userDetails(db: Db, id: string) {
+  return db.selectFrom('users').select(['id', 'name', 'role', 'city', 'department', 'email', 'disabled_at']).where('id', '=', id).executeTakeFirst();
+}
+
 export async function disableUser(db: Db, id: string): Promise<void> {
   await db.updateTable('users').set({ disabled_at: new Date().toISOString() }).where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 function toUser(row: { id: string; name: string; role: Role; city: string | null; department: string | null }): User {
   return { id: row.id, name: row.name, role: row.role, city: row.city as City | null, department: row.department as Department | null };
+}
+
+/** The active users of one city, who may be a project's liaison (专人对接) there. */
+export async function activeUsersOfCity(db: Db, city: string) {
+  return db.selectFrom('users').select(['id', 'name', 'role']).where('city', '=', city).where('disabled_at', 'is', null).orderBy('name').orderBy('id').execute();
 }

@@ -46,6 +46,8 @@ export const CAPITAL_TYPES = ['domestic', 'foreign'] as const;
 /** 内资 (counted in CNY) or 外资 (counted in USD). */
 export type CapitalType = (typeof CAPITAL_TYPES)[number];
 
+export const CAPITAL_TYPE_LABELS = labelled(CAPITAL_TYPES, { zh: ['内资', '外资'], en: ['Domestic', 'Foreign'] });
+
 export const DEPARTMENTS = [
   'commerce', 'development_reform', 'industry_it', 'natural_resources', 'market_regulation', 'ecology_environment', 'housing_construction',
 ] as const;
@@ -59,6 +61,11 @@ export const DEPARTMENT_LABELS = labelled(DEPARTMENTS, {
 export const BLOCKER_CATEGORIES = ['land', 'approvals', 'financing', 'infrastructure', 'policy', 'other'] as const;
 /** 瓶颈 */
 export type BlockerCategory = (typeof BLOCKER_CATEGORIES)[number];
+
+export const BLOCKER_CATEGORY_LABELS = labelled(BLOCKER_CATEGORIES, {
+  zh: ['用地', '审批', '融资', '基础设施', '政策', '其他'],
+  en: ['Land', 'Approvals', 'Financing', 'Infrastructure', 'Policy', 'Other'],
+});
 
 /** `system`: a record could not be written (a data error); an admin re-projects once the cause is fixed. */
 export const STUCK_REASONS = ['escalated', 'blocker', 'idle', 'system'] as const;

@@ -17,15 +17,19 @@ import { FormPage } from './views/form-page.js';
  * loads it as `state`: the page then names the project and, unless `target` says otherwise, the
  * user must act for the project's city. Other forms (a new project, the admin's) load what they need.
  */
-export interface FormPageSpec<PS extends z.ZodType, C extends object, S extends z.ZodType> {
+export interface FormPageSpec<PS extends z.ZodType, C extends object, S extends z.ZodType, Q extends z.ZodType = z.ZodType<Record<string, never>>> {
   /** Where the form is shown (GET) and where it is sent (POST). */
   getPath: string;
   postPath: string;
   formId: string;
   /** The path parameters, parsed with the API's schemas. */
   params: PS;
-  /** Loads the project and what the form is about (404 if it is not there). */
-  load(params: z.output<PS>): Promise<C>;
+  /** The page's query (a search on the page, a value to start with); by default none is read. */
+  query?: Q;
+  /** Loads the project and what the form is about (404 if it is not there), for the signed-in user. */
+  load(params: z.output<PS>, query: z.output<Q>, user: User): Promise<C>;
+  /** The values the empty form starts with. */
+  initial?(ctx: C): FormValues;
   /** What the user must be allowed to do, and to what (by default: the project's city, if there is one). */
   allows: Action;
   target?(ctx: C): Target | undefined;
@@ -38,7 +42,7 @@ export interface FormPageSpec<PS extends z.ZodType, C extends object, S extends 
   intro?(ctx: C, t: Translate): VNode | null;
   submit: Text;
   /** The concrete address the form posts to. */
-  postTo(ctx: C): string;
+  postTo(ctx: NoInfer<C>): string;
   /** The API's schema for the same request: the page refuses what the API would. */
   schema: S;
   toInput(form: FormValues, ctx: C): unknown;
@@ -56,10 +60,11 @@ function projectOf(ctx: object): ProjectState | null {
  * or shows it again with each refused field's reason. Each request is parsed, loaded and
  * authorized before anything is rendered or applied.
  */
-export function registerFormPage<PS extends z.ZodType, C extends object, S extends z.ZodType>(router: Router, spec: FormPageSpec<PS, C, S>): void {
+export function registerFormPage<PS extends z.ZodType, C extends object, S extends z.ZodType, Q extends z.ZodType = z.ZodType<Record<string, never>>>(router: Router, spec: FormPageSpec<PS, C, S, Q>): void {
   const prepare = async (req: Request, user: User): Promise<C> => {
     const params = parse(spec.params, req.params, 'path');
-    const ctx = await spec.load(params);
+    const query = (spec.query ? parse(spec.query, req.query, 'query') : {}) as z.output<Q>;
+    const ctx = await spec.load(params, query, user);
     const project = projectOf(ctx);
     authorize(user, spec.allows, spec.target ? spec.target(ctx) : project ? { city: project.city } : undefined);
     return ctx;
@@ -93,7 +98,7 @@ export function registerFormPage<PS extends z.ZodType, C extends object, S exten
 
   router.get(spec.getPath, requireSignIn, async (req, res) => {
     const ctx = await prepare(req, viewerOf(res).user);
-    show(res, 200, ctx, EMPTY_FORM, randomUUID());
+    show(res, 200, ctx, { ...EMPTY_FORM, values: spec.initial?.(ctx) ?? {} }, randomUUID());
   });
 
   router.post(spec.postPath, requireSignIn, checkCsrf, async (req, res) => {

@@ -9,6 +9,7 @@ import type { FieldType, FormField } from '../../workflows/templates.js';
 import { FIELD_TEXT_RULES } from '../../workflows/decisions/forms.js';
 import { parseAmount } from '../../workflows/money.js';
 import type { Acting } from '../http.js';
+import { toProblem } from '../problem.js';
 import { VALIDATOR_LANG, type TextKey, type Translate } from './catalog.js';
 
 /** Field kinds only the pages' own forms have; a template's task form has the FieldType kinds alone. */
@@ -69,8 +70,8 @@ export const FIELD_MESSAGES = { required: 'required', number: 'mustBeNumber', mo
 export function errorsByField(t: Translate, fields: readonly PageField[], reasons: FieldReason[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const r of reasons) {
-    const key = r.field.replace(/^data\./, '');
-    const field = fields.find((f) => f.key === key);
+    const field = fieldNamed(fields, r.field);
+    const key = field?.key ?? r.field.replace(/^data\./, '');
     out[key] = r.reason === 'required' ? t('required') : field ? localReason(t, field, r.reason) : r.reason;
   }
   return out;
@@ -82,11 +83,38 @@ function localReason(t: Translate, f: PageField, reason: string): string {
   return t.lang === VALIDATOR_LANG || !key ? reason : t(key);
 }
 
-/** The workflow's refusal of a form's values, as reasons beside the fields; any other failure is rethrown. */
+/** Where a form shows a refusal that names none of its fields. */
+export const FORM_ERROR = '_form';
+
+/** Refusals a form shows to the user, who can change something and send it again (others are an error page: 403, 404). */
+const SHOWN_REFUSALS: readonly string[] = [ErrorType.IllegalTransition, ErrorType.TaskNotOpen, ErrorType.ProjectClosed];
+
+/**
+ * A refusal of a form's values, as reasons beside the fields: the workflow's (invalid input; a move
+ * not allowed now, with its message above the form), or a check of the API's that names the form's
+ * fields (a Problem with field reasons). Any other failure is rethrown.
+ */
 export function fieldRefusal(t: Translate, fields: readonly PageField[], err: unknown): Record<string, string> {
   const failure = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : null;
-  if (failure?.type !== ErrorType.InvalidInput) throw err;
-  return errorsByField(t, fields, (failure.details ?? []) as FieldReason[]);
+  if (failure?.type === ErrorType.InvalidInput) return errorsByField(t, fields, (failure.details ?? []) as FieldReason[]);
+  if (failure?.type && SHOWN_REFUSALS.includes(failure.type)) return { [FORM_ERROR]: failure.message, ...namedFields(t, fields, (failure.details ?? []) as FieldReason[]) };
+  const problem = toProblem(err);
+  if (problem && problem.status < 500) {
+    const named = namedFields(t, fields, problem.errors);
+    if (Object.keys(named).length) return named;
+  }
+  throw err;
+}
+
+/** The reasons that name one of the form's fields. */
+function namedFields(t: Translate, fields: readonly PageField[], reasons: FieldReason[]): Record<string, string> {
+  return errorsByField(t, fields, reasons.filter((r) => fieldNamed(fields, r.field)));
+}
+
+/** The form field a reason names: `data.<key>` (a task's data), `<key>`, or a part of it (`contracted.amountMinor`). */
+function fieldNamed(fields: readonly PageField[], name: string): PageField | undefined {
+  const key = name.replace(/^data\./, '');
+  return fields.find((f) => f.key === key) ?? fields.find((f) => key.startsWith(`${f.key}.`));
 }
 
 /** The form's values checked by the API's own schema: every field's reason at once, in the user's language. */

@@ -10,7 +10,10 @@ import type { TextKey } from './catalog.js';
 import { registerFundsPages } from './funds.routes.js';
 import { registerNotificationPages } from './notifications.routes.js';
 import { sendPage, textOf } from './page.js';
+import { registerProjectActionPages } from './project-actions.routes.js';
 import { registerProjectPage } from './project.routes.js';
+import { registerProjectListPages } from './projects.routes.js';
+import { registerImportPages } from './import.routes.js';
 import { PAGE_SCRIPTS } from './scripts.js';
 import { pageSession, pageUser } from './session.js';
 import { registerSignInPages } from './signin.routes.js';
@@ -43,7 +46,11 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
 
   registerSignInPages(router, deps);
   registerTaskPages(router, deps);
+  // The list and the new-project form first: /projects/new is not a project's code.
+  registerProjectListPages(router, deps);
+  registerImportPages(router, deps);
   registerProjectPage(router, deps);
+  registerProjectActionPages(router, deps);
   registerNotificationPages(router, deps);
   registerFundsPages(router, deps);
   registerSupervisionPages(router, deps);

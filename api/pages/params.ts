@@ -30,8 +30,15 @@ const fundsNews = z
   .optional()
   .catch(undefined);
 
-/** The project page after an action: the task just completed, or the funds entry just touched. */
-export const projectPageQuery = z.object({ done: taskKey.optional().catch(undefined), funds: fundsNews });
+const PROJECT_NEWS = ['stage', 'liaison', 'withdrawn', 'merged', 'blocker', 'resolved', 'created'] as const;
+/** What a project action leaves in the address (`?did=merged`), for a flash line. */
+export type ProjectNews = (typeof PROJECT_NEWS)[number];
+
+/** The project page after an action: the task just completed, the funds entry just touched, or what else was done. */
+export const projectPageQuery = z.object({ done: taskKey.optional().catch(undefined), funds: fundsNews, did: z.enum(PROJECT_NEWS).optional().catch(undefined) });
+
+/** A task's form after a blocker was reported from it. */
+export const taskPageQuery = z.object({ blocker: z.literal('reported').optional().catch(undefined) });
 
 export const fundsQueueQuery = z.object({ funds: fundsNews });
 

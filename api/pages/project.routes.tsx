@@ -1,12 +1,30 @@
 import type { Router } from 'express';
+import { projectHistory } from '../../db/audit-log.js';
 import { projectEscalations } from '../../db/escalations.js';
+import type { User } from '../../db/users.js';
+import { allowedNextStages, isTerminal } from '../../workflows/decisions/stages.js';
+import type { ProjectState } from '../../workflows/state.js';
 import { codeParams, parse, projectLinks, queryProject, type RouteDeps } from '../http.js';
-import { authorize } from '../policy.js';
+import { authorize, mayDo } from '../policy.js';
 import { fundsPermissions } from './funds.routes.js';
 import { sendPage, viewerOf } from './page.js';
 import { projectPageQuery } from './params.js';
 import { requireSignIn } from './session.js';
-import { ProjectPage } from './views/project.js';
+import { ProjectPage, type ProjectActions } from './views/project.js';
+
+/** The project actions a user may take now, for the page to offer (the workflow checks each again). */
+export function projectActions(user: User, state: ProjectState): ProjectActions {
+  const open = !isTerminal(state.stage);
+  const may = (action: Parameters<typeof mayDo>[1]) => open && mayDo(user, action, state.city);
+  return {
+    advance: may('project.advance') && allowedNextStages(state.stage).length > 0,
+    liaison: may('project.liaison'),
+    withdraw: may('project.withdraw'),
+    merge: may('project.merge'),
+    reportBlocker: may('blocker.report'),
+    resolveBlocker: may('blocker.resolve'),
+  };
+}
 
 /** One project's page, for everyone who may read it. */
 export function registerProjectPage(router: Router, deps: RouteDeps): void {
@@ -16,7 +34,7 @@ export function registerProjectPage(router: Router, deps: RouteDeps): void {
     const { user, t, csrfToken } = viewerOf(res);
     const state = await queryProject(deps, code);
     authorize(user, 'project.read', { city: state.city });
-    const escalations = await projectEscalations(deps.db, code);
+    const [escalations, history] = await Promise.all([projectEscalations(deps.db, code), projectHistory(deps.db, code)]);
     sendPage(
       res,
       200,
@@ -25,6 +43,9 @@ export function registerProjectPage(router: Router, deps: RouteDeps): void {
         t={t}
         state={state}
         escalations={escalations}
+        history={history}
+        actions={projectActions(user, state)}
+        news={query.did ?? null}
         temporalUi={projectLinks(deps, code).temporalUi}
         done={state.tasks.find((x) => x.key === query.done) ?? null}
         fundsNews={query.funds ?? null}

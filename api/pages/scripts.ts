@@ -1,4 +1,5 @@
 import { FIELD_TEXT_RULES } from '../../workflows/decisions/forms.js';
+import { SHEET_TYPES } from '../summit-import/sheet.js';
 
 /**
  * The pages' own scripts, served as files rather than inline, so that the Content-Security-Policy
@@ -7,6 +8,7 @@ import { FIELD_TEXT_RULES } from '../../workflows/decisions/forms.js';
 export const FIELD_FORM_SCRIPT_PATH = '/assets/luodi/field-form.js';
 export const DASHBOARD_SCRIPT_PATH = '/assets/luodi/dashboard.js';
 export const PRINT_SCRIPT_PATH = '/assets/luodi/print.js';
+export const IMPORT_SCRIPT_PATH = '/assets/luodi/import.js';
 /** ECharts, served from its package. */
 export const ECHARTS_PATH = '/assets/echarts.min.js';
 
@@ -48,8 +50,40 @@ document.body.setAttribute('data-charts','ready');
 /** The 督办单's print button. */
 const PRINT_SCRIPT = `document.querySelectorAll('[data-print]').forEach(function(b){b.addEventListener('click',function(){window.print();});});`;
 
+/**
+ * The summit import page: sends the chosen file as the request body (its type from its name, the
+ * CSRF token in a header), and reads the answer's lines as they come: progress while projects
+ * start, then the server-rendered summary or rows to fix.
+ */
+const IMPORT_SCRIPT = `(function(){
+var form=document.getElementById('import-form');if(!form)return;
+var bar=document.getElementById('import-progress'),status=document.getElementById('import-status'),out=document.getElementById('import-result'),button=form.querySelector('button');
+form.addEventListener('submit',function(e){
+  e.preventDefault();
+  var file=form.querySelector('input[type=file]').files[0];
+  if(!file){status.textContent=form.getAttribute('data-no-file');return;}
+  var type=/\\.xlsx$/i.test(file.name)?'${SHEET_TYPES.xlsx}':'${SHEET_TYPES.csv}';
+  button.disabled=true;out.innerHTML='';bar.hidden=false;bar.removeAttribute('value');document.body.removeAttribute('data-import');
+  function handle(line){
+    if(!line)return;var m=JSON.parse(line);
+    if(m.status){status.textContent=m.status;}
+    if(m.progress){bar.max=m.progress.total;bar.value=m.progress.done;}
+    if(m.html!==undefined){out.innerHTML=m.html;bar.hidden=true;status.textContent='';document.body.setAttribute('data-import',m.outcome);}
+  }
+  fetch(form.action,{method:'POST',credentials:'same-origin',headers:{'Content-Type':type,'X-CSRF-Token':form.querySelector('[name=_csrf]').value},body:file}).then(function(res){
+    var reader=res.body.getReader(),dec=new TextDecoder(),buf='';
+    function pump(){return reader.read().then(function(r){
+      if(r.done){handle(buf);button.disabled=false;return;}
+      buf+=dec.decode(r.value,{stream:true});var lines=buf.split('\\n');buf=lines.pop();lines.forEach(handle);return pump();
+    });}
+    return pump();
+  }).catch(function(err){status.textContent=String(err);button.disabled=false;bar.hidden=true;});
+});
+})();`;
+
 export const PAGE_SCRIPTS: readonly (readonly [path: string, source: string])[] = [
   [FIELD_FORM_SCRIPT_PATH, FIELD_FORM_SCRIPT],
   [DASHBOARD_SCRIPT_PATH, DASHBOARD_SCRIPT],
   [PRINT_SCRIPT_PATH, PRINT_SCRIPT],
+  [IMPORT_SCRIPT_PATH, IMPORT_SCRIPT],
 ];

@@ -76,6 +76,15 @@ export const checkCsrf: RequestHandler = (req, res, next) => {
   next();
 };
 
+/** A form sent by the pages' script (a file upload) carries the session's CSRF token in the X-CSRF-Token header. */
+export const checkCsrfHeader: RequestHandler = (req, res, next) => {
+  if (!same(req.get('X-CSRF-Token'), res.locals.csrfToken as string | undefined)) {
+    res.status(403).type('text/plain').send(translator(langOf(res))('csrfFailed'));
+    return;
+  }
+  next();
+};
+
 export function newSigninCsrf(res: Response): string {
   const token = randomBytes(24).toString('base64url');
   setCookie(res, SIGNIN_CSRF_COOKIE, token, 3600);

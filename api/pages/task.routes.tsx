@@ -8,9 +8,10 @@ import { completeTaskBody, taskParams } from '../schemas.js';
 import { registerFormPage } from './form-page.js';
 import { formToData } from './forms.js';
 import { sendPage, viewerOf } from './page.js';
+import { taskPageQuery } from './params.js';
 import { projectPath, taskPath } from './paths.js';
 import { requireSignIn } from './session.js';
-import { Inbox } from './views/inbox.js';
+import { Inbox, TaskIntro } from './views/inbox.js';
 
 /** Department staff's pages: their inbox, and each task's form. */
 export function registerTaskPages(router: Router, deps: RouteDeps): void {
@@ -27,11 +28,12 @@ export function registerTaskPages(router: Router, deps: RouteDeps): void {
     postPath: '/projects/:code/tasks/:taskKey',
     formId: 'task-form',
     params: taskParams,
-    load: async ({ code, taskKey }) => {
+    query: taskPageQuery,
+    load: async ({ code, taskKey }: { code: string; taskKey: string }, { blocker }: { blocker?: 'reported' | undefined }) => {
       const state = await deps.client.workflow.getHandle(code).query(getState);
       const task = state.tasks.find((x) => x.key === taskKey);
       if (!task) throw notFound(`task ${taskKey} in project ${code}`);
-      return { state, task };
+      return { state, task, blockerReported: blocker === 'reported' };
     },
     allows: 'task.complete',
     target: ({ state, task }) => ({ city: state.city, department: task.department }),
@@ -39,6 +41,8 @@ export function registerTaskPages(router: Router, deps: RouteDeps): void {
     subtitle: ({ task }, t) => ` · ${t(DEPARTMENT_LABELS[task.department])} · ${t('due')}: ${t.time(task.dueAt)}`,
     closed: ({ task }) => (task.status === 'open' ? null : `taskStatus.${task.status}`),
     fields: ({ task }) => task.fields,
+    // What holds the task up (land, approvals, financing) is reported from here, and the form comes back.
+    intro: ({ state, task, blockerReported }, t) => <TaskIntro t={t} code={state.code} taskKey={task.key} blockerReported={blockerReported} />,
     submit: 'submit',
     postTo: ({ state, task }) => taskPath(state.code, task.key),
     schema: completeTaskBody,

@@ -1,6 +1,6 @@
 import { CURRENCIES } from '../../../workflows/money.js';
 import type { Translate } from '../catalog.js';
-import { FIELD_MESSAGES, type FormState, type PageField } from '../forms.js';
+import { FIELD_MESSAGES, FORM_ERROR, type FormState, type PageField } from '../forms.js';
 import { FIELD_FORM_SCRIPT_PATH } from '../scripts.js';
 import { CsrfField, Script } from './layout.js';
 
@@ -76,7 +76,7 @@ export function FieldForm({ t, id, action, fields, csrfToken, requestToken, subm
   return (
     <>
       <form method="post" action={action} novalidate id={id} class="card" data-check={JSON.stringify(messages)}>
-        {Object.keys(form.errors).length > 0 && <div class="alert">{t('fixErrors')}</div>}
+        {Object.keys(form.errors).length > 0 && <div class="alert">{form.errors[FORM_ERROR] ?? t('fixErrors')}</div>}
         <CsrfField token={csrfToken} />
         <input type="hidden" name="_request" value={requestToken} />
         {fields.map((f) => {

@@ -1,7 +1,7 @@
 import type { departmentInbox } from '../../../db/projects.js';
 import { DEPARTMENT_LABELS, type Department } from '../../../workflows/reference.js';
 import type { Translate } from '../catalog.js';
-import { taskPath } from '../paths.js';
+import { projectPath, taskPath } from '../paths.js';
 
 export type InboxTask = Awaited<ReturnType<typeof departmentInbox>>['items'][number];
 
@@ -35,6 +35,24 @@ export function Inbox({ t, department, tasks }: { t: Translate; department: Depa
           <a href={taskPath(task.project_code, task.task_key)}>{t('open')} →</a>
         </article>
       ))}
+    </>
+  );
+}
+
+/** Above a task's form: a blocker just reported from it, and where to report one. */
+export function TaskIntro({ t, code, taskKey, blockerReported }: { t: Translate; code: string; taskKey: string; blockerReported: boolean }) {
+  return (
+    <>
+      {blockerReported && (
+        <div class="flash" role="status">
+          {t('blockerReported')}
+        </div>
+      )}
+      <p>
+        <a href={`${projectPath(code)}/blockers/new?task=${encodeURIComponent(taskKey)}`} id="report-blocker">
+          {t('reportBlocker')}
+        </a>
+      </p>
     </>
   );
 }

@@ -1,9 +1,11 @@
+import type { HistoryEntry } from '../../../db/audit-log.js';
 import type { projectEscalations } from '../../../db/escalations.js';
 import { formatMinor } from '../../../workflows/money.js';
-import { DEPARTMENT_LABELS, STAGE_LABELS, STUCK_REASON_LABELS, type Department } from '../../../workflows/reference.js';
+import { BLOCKER_CATEGORY_LABELS, DEPARTMENT_LABELS, STAGE_LABELS, STUCK_REASON_LABELS, type Department } from '../../../workflows/reference.js';
 import type { ProjectState, TaskState } from '../../../workflows/state.js';
-import type { Translate } from '../catalog.js';
-import type { FundsNews } from '../params.js';
+import { CATALOG, type TextKey, type Translate } from '../catalog.js';
+import type { FundsNews, ProjectNews } from '../params.js';
+import { projectPath } from '../paths.js';
 import { FundsFlash, FundsSection, type FundsSectionProps } from './funds.js';
 import { TableHead } from './table-head.js';
 
@@ -17,6 +19,57 @@ export interface ProjectPageProps extends FundsSectionProps {
   /** The task just completed, for a flash line. */
   done: TaskState | null;
   fundsNews: FundsNews | null;
+  /** What else was just done, for a flash line. */
+  news: ProjectNews | null;
+  history: readonly HistoryEntry[];
+  actions: ProjectActions;
+}
+
+/** The project actions the viewer may take now. */
+export interface ProjectActions {
+  advance: boolean;
+  liaison: boolean;
+  withdraw: boolean;
+  merge: boolean;
+  reportBlocker: boolean;
+  resolveBlocker: boolean;
+}
+
+/** Links to the forms of the actions the viewer may take now. */
+function ActionLinks({ t, code, actions }: { t: Translate; code: string; actions: ProjectActions }) {
+  const base = projectPath(code);
+  const links: [boolean, string, TextKey][] = [
+    [actions.advance, `${base}/stage`, 'advanceStage'],
+    [actions.reportBlocker, `${base}/blockers/new`, 'reportBlocker'],
+    [actions.liaison, `${base}/liaison`, 'reassignLiaison'],
+    [actions.merge, `${base}/merge`, 'markDuplicate'],
+    [actions.withdraw, `${base}/withdraw`, 'withdrawProject'],
+  ];
+  const shown = links.filter(([may]) => may);
+  if (!shown.length) return null;
+  return (
+    <nav class="card actions" aria-label={t('projectActions')} id="project-actions">
+      {shown.map(([, href, label]) => (
+        <a class="button" href={href}>
+          {t(label)}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+/** One audit record, as people read it: when, what, who, and its reason or the task it concerns. */
+function HistoryLine({ t, entry: e }: { t: Translate; entry: HistoryEntry }) {
+  const key = `historyKind.${e.kind}`;
+  const what = key in CATALOG ? t(key as TextKey) : e.kind;
+  const d = e.data as { to?: string; reason?: string | null; taskKey?: string; blockerId?: string; liaison?: string; entryId?: string };
+  const detail = [d.to && d.to in STAGE_LABELS ? t(STAGE_LABELS[d.to as keyof typeof STAGE_LABELS]) : null, d.taskKey, d.blockerId, d.entryId, d.liaison, d.reason].filter(Boolean).join(' · ');
+  return (
+    <li data-kind={e.kind}>
+      {t.time(e.occurred_at)} · <strong>{what}</strong> · {e.actor}
+      {detail && ` · ${detail}`}
+    </li>
+  );
 }
 
 /** A task's submitted value as people read it: money as an amount and its currency. */
@@ -63,9 +116,14 @@ function TaskRow({ t, task: x }: { t: Translate; task: TaskState }) {
 }
 
 /** One project: where it stands, its timeline, tasks, funds, blockers and escalations. */
-export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews, ...funds }: ProjectPageProps) {
+export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews, news, history, actions, ...funds }: ProjectPageProps) {
   return (
     <>
+      {news && (
+        <div class="flash" role="status">
+          {t(`projectNews.${news}`)}
+        </div>
+      )}
       {done && (
         <div class="flash" role="status">
           {t('taskDone')}: {t(done.title)}
@@ -90,6 +148,7 @@ export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews
           </a>
         </div>
       </div>
+      <ActionLinks t={t} code={state.code} actions={actions} />
       <h2>{t('timeline')}</h2>
       <ol class="card">
         {state.transitions.map((x) => (
@@ -112,8 +171,8 @@ export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews
       <h2>{t('blockers')}</h2>
       {state.blockers.length === 0 && <p class="muted">—</p>}
       {state.blockers.map((b) => (
-        <div class="card">
-          [{b.category}] {b.description}{' '}
+        <div class="card" data-blocker={b.id}>
+          [{t(BLOCKER_CATEGORY_LABELS[b.category])}] {b.description}{' '}
           <span class="muted">
             {b.reportedBy} · {t.time(b.reportedAt)}
           </span>
@@ -121,6 +180,12 @@ export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews
             <>
               {' · '}
               <span class="badge">{t('resolved')}</span> {b.resolution}
+            </>
+          )}
+          {!b.resolvedAt && actions.resolveBlocker && (
+            <>
+              {' · '}
+              <a href={`${projectPath(state.code)}/blockers/${b.id}/resolve`}>{t('resolveBlocker')}</a>
             </>
           )}
         </div>
@@ -137,6 +202,12 @@ export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews
           ))}
         </ul>
       )}
+      <h2>{t('history')}</h2>
+      <ol class="card" id="history">
+        {history.map((e) => (
+          <HistoryLine t={t} entry={e} />
+        ))}
+      </ol>
     </>
   );
 }

@@ -18,4 +18,8 @@ table{width:100%;border-collapse:collapse;background:#fff}td,th{padding:.5rem;bo
 @media (min-width:700px){button.primary{width:auto}}
 @media print{header,.noprint{display:none}body{background:#fff}.card{box-shadow:none}}
 @media (max-width:600px){table,tbody,tr,td{display:block}thead{display:none}tr{border-bottom:1px solid #e4e7eb;padding:.5rem 0}td{border:0;padding:.15rem .75rem}td[data-label]::before{content:attr(data-label);display:block;font-size:.8rem;color:#616e7c}}
+form.inline{display:inline}a.button{display:inline-block;background:#b3261e;color:#fff;border-radius:6px;padding:.5rem 1rem;text-decoration:none}
+a.card.area{display:block;color:inherit;text-decoration:none}.secret{font-family:monospace;word-break:break-all;background:#f5f7fa;padding:.5rem;border-radius:6px}
+pre.json{white-space:pre-wrap;word-break:break-word;font-size:.85rem}.error{white-space:pre-line}
+nav.actions{display:flex;flex-wrap:wrap;gap:.5rem}form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}form.search label{width:100%;margin:0}form.search input,form.search select{flex:1 1 8rem;width:auto}
 `;
