@@ -64,12 +64,45 @@ describe('pages', () => {
     ['supervisor', `/projects/${'CODE'}/funds/new`, 403],
     ['coordinatorShenyang', `/projects/${'CODE'}/capital-increases/new`, 200],
     ['coordinatorDalian', `/projects/${'CODE'}/capital-increases/new`, 403],
+    // The coordinators' pages: the list for every reader, the forms for the roles the API allows.
+    ['coordinatorShenyang', '/projects', 200],
+    ['staffLand', '/projects', 200],
+    ['coordinatorShenyang', '/projects/new', 200],
+    ['supervisor', '/projects/new', 403],
+    ['staffLand', '/projects/new', 403],
+    ['coordinatorShenyang', '/imports', 200],
+    ['verifier', '/imports', 403],
+    ['coordinatorShenyang', `/projects/${'CODE'}/liaison`, 200],
+    ['coordinatorDalian', `/projects/${'CODE'}/liaison`, 403],
+    ['supervisor', `/projects/${'CODE'}/stage`, 403],
+    ['coordinatorShenyang', `/projects/${'CODE'}/withdraw`, 200],
+    ['staffLand', `/projects/${'CODE'}/withdraw`, 403],
+    ['coordinatorShenyang', `/projects/${'CODE'}/merge?q=${encodeURIComponent('页面')}`, 200],
+    ['coordinatorDalian', `/projects/${'CODE'}/merge`, 403],
+    ['staffLand', `/projects/${'CODE'}/blockers/new?task=land`, 200],
+    ['staffLandDalian', `/projects/${'CODE'}/blockers/new`, 403],
+    ['verifier', `/projects/${'CODE'}/blockers/new`, 403],
   ] as const)('%s opens %s: %i', async (user, path, status) => {
     const { cookie } = await signIn(user);
     expect(cookie).not.toBeNull();
     const res = await get(path.replace('CODE', code), cookie);
     expect(res.status).toBe(status);
     if (status === 403) expect(await res.text()).toContain('无权访问');
+  });
+
+  test('a form sent twice (a double click, a resend) is applied once: the request token makes the second the same update', async () => {
+    const { cookie } = await signIn('staffLand');
+    const form = await (await get(`/projects/${code}/blockers/new`, cookie)).text();
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(form)![1]!;
+    const body = new URLSearchParams({ _csrf: field('_csrf'), _request: field('_request'), category: 'approvals', description: '环评批复待出' }).toString();
+    const send = () => fetch(`${stack.baseUrl}/projects/${code}/blockers`, { method: 'POST', redirect: 'manual', headers: { cookie: cookie!, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const [first, second] = await Promise.all([send(), send()]);
+    expect([first.status, second.status]).toEqual([303, 303]);
+    const state = (await stack.api(`/api/projects/${code}`)).body as { blockers: { description: string }[] };
+    expect(state.blockers.filter((b) => b.description === '环评批复待出')).toHaveLength(1);
+    // Without the session's CSRF token, nothing is applied.
+    const forged = await fetch(`${stack.baseUrl}/projects/${code}/blockers`, { method: 'POST', redirect: 'manual', headers: { cookie: cookie!, 'content-type': 'application/x-www-form-urlencoded' }, body: body.replace(/_csrf=[^&]+/, '_csrf=x') });
+    expect(forged.status).toBe(403);
   });
 
   test('signing out ends the session', async () => {

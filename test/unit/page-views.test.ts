@@ -8,6 +8,9 @@ import { Dashboard } from '../../api/pages/views/dashboard.js';
 import { FieldForm } from '../../api/pages/views/field-form.js';
 import { Layout } from '../../api/pages/views/layout.js';
 import { Notifications, type InAppNotification } from '../../api/pages/views/notifications.js';
+import { ImportPage, RowProblems } from '../../api/pages/views/import.js';
+import { ProjectList } from '../../api/pages/views/projects.js';
+import type { Project } from '../../db/schema.js';
 
 const NONCE = 'bm9uY2Utb2YtdGhpcy1yZXNwb25zZQ==';
 const HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
@@ -41,6 +44,33 @@ const form = h(FieldForm, {
 });
 
 const notification: InAppNotification = { id: '7', user_id: 'staff.wang', subject: HOSTILE, body: HOSTILE, link: '/projects/LN-2018-SY-0042', created_at: new Date('2017-03-01T02:00:00Z'), read_at: null } as InAppNotification;
+
+const listed = { code: 'LN-2018-SY-0042', name: HOSTILE, investor: HOSTILE, city: '沈阳', stage: 'landing', liaison: HOSTILE, stuck: true, stuck_reasons: ['blocker'], overdue_tasks: 2 } as unknown as Project;
+const projectList = (lang: 'zh' | 'en') =>
+  h(ProjectList, { t: translator(lang), city: null, filters: { q: HOSTILE, stuck: true, limit: 1, offset: 0 }, items: [listed], total: 3, mayCreate: true });
+const rowProblems = h(RowProblems, { t: translator('zh'), problems: [{ row: 3, column: '城市', reason: HOSTILE }], rows: [{ row: 3, cells: { 项目编号: HOSTILE, 城市: HOSTILE } }] });
+
+describe('the coordinators\' pages', () => {
+  it('list projects with their labels, filters kept in the paging links, and what people typed escaped', () => {
+    const html = page(projectList('zh'));
+    expect(html).toContain('落地');
+    expect(html).toContain('2 项逾期');
+    expect(html).toContain('共 3 个项目，第 1–1 个');
+    expect(html).toMatch(/href="\/projects\?q=[^"]*stuck=true&amp;limit=1&amp;offset=1" rel="next"/);
+    expect(page(projectList('en'), 'en')).toContain('3 projects, 1–1 shown');
+    for (const view of [html, page(rowProblems)]) {
+      expect(view).not.toContain('<script>alert(1)');
+      expect(view).not.toContain('<img');
+    }
+  });
+
+  it('show an import problem against its row, and serve the import script with the nonce', () => {
+    expect(render(rowProblems)).toMatch(/data-row="3"[\s\S]*城市/);
+    const html = page(h(ImportPage, { t: translator('zh'), csrfToken: 'csrf' }));
+    expect(html).toContain(`src="/assets/luodi/import.js" nonce="${NONCE}"`);
+    expect(html).toContain('name="_csrf" value="csrf"');
+  });
+});
 
 describe('page views', () => {
   it('carry the nonce on every script and on the style sheet, and no inline event handler', () => {
