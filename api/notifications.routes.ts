@@ -2,13 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { addContact, deleteContact, listContacts } from '../db/contacts.js';
 import { inAppNotifications, markNotificationRead, unreadNotificationCount } from '../db/notifications.js';
-import { outboxRows, redrive } from '../db/outbox.js';
+import type { Db } from '../db/connection.js';
+import { enqueueWebhookTest, outboxRows, redrive } from '../db/outbox.js';
 import { setUserChannel, userChannels } from '../db/user-channels.js';
-import { userEmail, userExists } from '../db/users.js';
-import { addWebhookEndpoint, webhookEndpointExists } from '../db/webhooks.js';
+import { userEmail, userExists, type User } from '../db/users.js';
+import { addWebhookEndpoint, listWebhookEndpoints, webhookEndpointExists } from '../db/webhooks.js';
 import { CITIES, CONTACT_AUDIENCES, DEPARTMENTS, PROVINCE_WIDE } from '../workflows/reference.js';
 import { currentUser } from './auth.js';
-import { notFound, parse, type RouteDeps } from './http.js';
+import { notFound, parse, requestIdOf, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
 import { safeText } from '../workflows/input.js';
 import { Problem } from './problem.js';
@@ -33,6 +34,32 @@ export const webhookBodySchema = z.strictObject({
   format: z.enum(['generic', 'wecom', 'dingtalk']).default('generic'),
   secret: safeText(200).pipe(z.string().min(16, 'must be at least 16 characters')),
 });
+
+/** Saves a contact; a user or webhook endpoint that does not exist is a 400 naming the field. Returns its id. */
+export async function saveContact(db: Db, c: z.output<typeof contactBody>): Promise<string> {
+  if (c.userId && !(await userExists(db, c.userId))) {
+    throw new Problem(400, 'Invalid request', `There is no user ${c.userId}.`, [{ field: 'userId', reason: 'no such user' }]);
+  }
+  if (c.webhookId && !(await webhookEndpointExists(db, c.webhookId))) {
+    throw new Problem(400, 'Invalid request', `There is no webhook endpoint ${c.webhookId}.`, [{ field: 'webhookId', reason: 'no such webhook endpoint' }]);
+  }
+  return addContact(db, { city: c.city, department: c.department, audience: c.audience, user_id: c.userId, webhook_id: c.webhookId });
+}
+
+/**
+ * Queues a test message to a webhook endpoint in the outbox: the dispatcher sends and signs it as
+ * it does every notification, so a test that arrives proves the whole path. Returns the row's id.
+ */
+export async function queueWebhookTest(db: Db, admin: User, webhookId: string, requestId: string): Promise<string> {
+  if (!(await webhookEndpointExists(db, webhookId))) throw notFound(`webhook endpoint ${webhookId}`);
+  return enqueueWebhookTest(db, {
+    webhookId,
+    requestId,
+    subject: 'luodi 测试消息',
+    body: `这是 ${admin.id} 发送的测试消息：收到即说明本通道可用。\nA test message sent by ${admin.id}: receiving it shows that this channel works.`,
+    link: '/admin/notifications',
+  });
+}
 
 /** In-app notifications for everyone; the outbox, contacts and webhook endpoints for admins. */
 export function createNotificationsRouter(deps: RouteDeps): Router {
@@ -99,14 +126,7 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
   router.post('/contacts', async (req, res) => {
     authorize(currentUser(res), 'notifications.manage');
     const c = parse(contactBody, req.body, 'body');
-    if (c.userId && !(await userExists(db, c.userId))) {
-      throw new Problem(400, 'Invalid request', `There is no user ${c.userId}.`, [{ field: 'userId', reason: 'no such user' }]);
-    }
-    if (c.webhookId && !(await webhookEndpointExists(db, c.webhookId))) {
-      throw new Problem(400, 'Invalid request', `There is no webhook endpoint ${c.webhookId}.`, [{ field: 'webhookId', reason: 'no such webhook endpoint' }]);
-    }
-    const contactId = await addContact(db, { city: c.city, department: c.department, audience: c.audience, user_id: c.userId, webhook_id: c.webhookId });
-    res.status(201).json({ id: contactId, ...c });
+    res.status(201).json({ id: await saveContact(db, c), ...c });
   });
 
   router.delete('/contacts/:id', async (req, res) => {
@@ -120,6 +140,19 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
     const w = parse(webhookBodySchema, req.body, 'body');
     const endpointId = await addWebhookEndpoint(db, w);
     res.status(201).json({ id: endpointId, name: w.name, url: w.url, format: w.format });
+  });
+
+  router.get('/webhooks', async (_req, res) => {
+    authorize(currentUser(res), 'notifications.manage');
+    res.json({ items: await listWebhookEndpoints(db) });
+  });
+
+  router.post('/webhooks/:id/test', async (req, res) => {
+    const admin = currentUser(res);
+    authorize(admin, 'notifications.manage');
+    const webhookId = parse(id, req.params, 'path').id;
+    const outboxId = await queueWebhookTest(db, admin, webhookId, requestIdOf(res, admin));
+    res.status(202).json({ webhookId, outboxId });
   });
 
   return router;

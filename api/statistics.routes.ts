@@ -4,6 +4,8 @@ import { CATEGORY_CURRENCY, quarterPeriod, statistics } from '../db/report-conte
 import { type Period } from '../db/statistics.js';
 import { CITIES, PROVINCE_WIDE } from '../workflows/reference.js';
 import { listTargets, setTarget } from '../db/targets.js';
+import type { Db } from '../db/connection.js';
+import type { User } from '../db/users.js';
 import { currentUser } from './auth.js';
 import type { RouteDeps } from './http.js';
 import { parse } from './http.js';
@@ -37,6 +39,14 @@ export const targetBody = z.strictObject({
   currency,
 });
 
+/** Sets an annual target; a currency other than the category's is a 400 naming the field. */
+export async function saveTarget(db: Db, admin: User, t: z.output<typeof targetBody>): Promise<void> {
+  if (t.currency !== CATEGORY_CURRENCY[t.category]) {
+    throw new Problem(400, 'Invalid request', `A ${t.category} target is in ${CATEGORY_CURRENCY[t.category]}.`, [{ field: 'currency', reason: `must be ${CATEGORY_CURRENCY[t.category]} for a ${t.category} target` }]);
+  }
+  await setTarget(db, { year: t.year, city: t.city, category: t.category, amount_minor: t.amountMinor, currency: t.currency, set_by: admin.id });
+}
+
 function periodOf(q: z.output<typeof statisticsQuery>): Period {
   if (q.quarter) return quarterPeriod(q.quarter);
   if (q.ytd) return { from: `${q.ytd.slice(0, 4)}-01-01`, to: q.ytd };
@@ -66,10 +76,7 @@ export function createStatisticsRouter(deps: RouteDeps): Router {
     const admin = currentUser(res);
     authorize(admin, 'targets.manage');
     const t = parse(targetBody, req.body, 'body');
-    if (t.currency !== CATEGORY_CURRENCY[t.category]) {
-      throw new Problem(400, 'Invalid request', `A ${t.category} target is in ${CATEGORY_CURRENCY[t.category]}.`, [{ field: 'currency', reason: `must be ${CATEGORY_CURRENCY[t.category]}` }]);
-    }
-    await setTarget(deps.db, { year: t.year, city: t.city, category: t.category, amount_minor: t.amountMinor, currency: t.currency, set_by: admin.id });
+    await saveTarget(deps.db, admin, t);
     res.status(201).json(t);
   });
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { apiTokenOwner, createApiToken, listApiTokens, revokeApiToken, userExists } from '../db/users.js';
+import type { Db } from '../db/connection.js';
 import { currentUser } from './auth.js';
 import { notFound, parse, type RouteDeps } from './http.js';
 import { safeText } from '../workflows/input.js';
@@ -19,6 +20,11 @@ export const newTokenBody = z.strictObject({
     .default(null),
 });
 
+/** A new API token for a user (shown once: only its hash is kept). */
+export function issueToken(db: Db, userId: string, body: z.output<typeof newTokenBody>): Promise<string> {
+  return createApiToken(db, userId, body.label, body.expiresAt ? new Date(body.expiresAt) : null);
+}
+
 /** API tokens: admins create, list and revoke anyone's; every user lists and revokes their own. */
 export function createTokensRouter(deps: RouteDeps): Router {
   const router = Router();
@@ -36,8 +42,7 @@ export function createTokensRouter(deps: RouteDeps): Router {
     const { id } = parse(userParams, req.params, 'path');
     const body = parse(newTokenBody, req.body, 'body');
     if (!(await userExists(db, id))) throw notFound(`user ${id}`);
-    // Shown once: only its hash is kept.
-    const token = await createApiToken(db, id, body.label, body.expiresAt ? new Date(body.expiresAt) : null);
+    const token = await issueToken(db, id, body);
     res.status(201).json({ userId: id, label: body.label, expiresAt: body.expiresAt, token });
   });
 

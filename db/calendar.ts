@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { sql } from 'kysely';
 import type { DayKind } from '../workflows/working-days.js';
 import type { Db } from './connection.js';
 
@@ -39,22 +40,49 @@ export async function setCalendarDays(db: Db, days: CalendarDay[], source: strin
     .execute();
 }
 
-/**
- * Imports the State Council's holidays and 调休 days as published in the `chinese-days` package.
- * Days already present are kept, so admins' own entries are never overwritten. Returns how many were added.
- */
-export async function importOfficialCalendar(db: Db): Promise<number> {
+/** A year's holidays and 调休 days, with their names and where each came from, by date. */
+export async function calendarDaysOf(db: Db, year: number) {
+  return db.selectFrom('calendar_days').selectAll().where('day', '>=', `${year}-01-01`).where('day', '<=', `${year}-12-31`).orderBy('day').execute();
+}
+
+/** How many holidays and 调休 days the calendar holds for each year, by year. */
+export async function calendarYearCounts(db: Db): Promise<{ year: number; days: number }[]> {
+  const year = sql<number>`date_part('year', day)::int`;
+  const rows = await db.selectFrom('calendar_days').select([year.as('year'), (eb) => eb.fn.countAll<string>().as('days')]).groupBy(year).orderBy(year).execute();
+  return rows.map((r) => ({ year: Number(r.year), days: Number(r.days) }));
+}
+
+interface OfficialDay extends CalendarDay {
+  source: string;
+}
+
+/** The State Council's holidays and 调休 days as published in the `chinese-days` package. */
+function officialDays(): OfficialDay[] {
   const require = createRequire(import.meta.url);
   const data = require('chinese-days/dist/chinese-days.json') as { holidays: Record<string, string>; workdays: Record<string, string> };
-  const version = (require('chinese-days/package.json') as { version: string }).version;
+  const source = `chinese-days@${(require('chinese-days/package.json') as { version: string }).version}`;
   const name = (label: string) => label.split(',')[1] ?? label;
-  const rows = [
-    ...Object.entries(data.holidays).map(([day, label]) => ({ day, kind: 'holiday' as const, name: name(label) })),
-    ...Object.entries(data.workdays).map(([day, label]) => ({ day, kind: 'workday' as const, name: `${name(label)}调休` })),
+  return [
+    ...Object.entries(data.holidays).map(([day, label]) => ({ day, kind: 'holiday' as const, name: name(label), source })),
+    ...Object.entries(data.workdays).map(([day, label]) => ({ day, kind: 'workday' as const, name: `${name(label)}调休`, source })),
   ];
+}
+
+/** The years the `chinese-days` package publishes, oldest first. */
+export function officialCalendarYears(): number[] {
+  return [...new Set(officialDays().map((d) => Number(d.day.slice(0, 4))))].sort((a, b) => a - b);
+}
+
+/**
+ * Imports the official days (of one year, or all): days already present are kept, so admins' own
+ * entries are never overwritten. Returns how many were added.
+ */
+export async function importOfficialCalendar(db: Db, year?: number): Promise<number> {
+  const rows = officialDays().filter((d) => year === undefined || d.day.startsWith(`${year}-`));
+  if (!rows.length) return 0;
   const result = await db
     .insertInto('calendar_days')
-    .values(rows.map((r) => ({ ...r, source: `chinese-days@${version}` })))
+    .values(rows)
     .onConflict((oc) => oc.column('day').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);

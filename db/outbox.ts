@@ -256,3 +256,38 @@ export async function redrive(db: Db, id: string): Promise<boolean> {
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** What a test delivery to a webhook endpoint says, and who asked for it. */
+export interface WebhookTest {
+  webhookId: string;
+  /** The request that asked for it: asking again with the same request sends nothing twice. */
+  requestId: string;
+  subject: string;
+  body: string;
+  link: string;
+}
+
+/**
+ * Queues a test message to one webhook endpoint as an ordinary outbox row, so that the dispatcher
+ * delivers and signs it like any notification. Returns the row's id.
+ */
+export async function enqueueWebhookTest(db: Db, test: WebhookTest): Promise<string> {
+  const dedupeKey = `webhook-test/${test.webhookId}/${test.requestId}`;
+  await db
+    .insertInto('outbox')
+    .values({
+      dedupe_key: dedupeKey,
+      project_code: '',
+      kind: 'webhook_test',
+      audience: 'admin',
+      channel: 'webhook',
+      webhook_id: test.webhookId,
+      subject: test.subject,
+      body: test.body,
+      link: test.link,
+      payload: JSON.stringify({ test: true }),
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+  return (await db.selectFrom('outbox').select('id').where('dedupe_key', '=', dedupeKey).executeTakeFirstOrThrow()).id;
+}

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { z } from 'zod';
 import type { TaskTemplate } from '../workflows/templates.js';
 import type { Db } from './connection.js';
 import { DEFAULT_TEMPLATES } from './default-templates.js';
@@ -25,6 +26,12 @@ export async function latestTemplate(db: Db, projectType: string): Promise<TaskT
   return row?.definition;
 }
 
+/** One version of a project type's template, or undefined. */
+export async function templateVersion(db: Db, projectType: string, version: number): Promise<TaskTemplate | undefined> {
+  const row = await db.selectFrom('task_templates').select('definition').where('project_type', '=', projectType).where('version', '=', version).executeTakeFirst();
+  return row?.definition;
+}
+
 /** The project types that have a template. */
 export async function templateProjectTypes(db: Db): Promise<string[]> {
   return (await db.selectFrom('task_templates').select('project_type').distinct().execute()).map((r) => r.project_type);
@@ -34,11 +41,16 @@ export async function listTemplates(db: Db) {
   return db.selectFrom('task_templates').select(['project_type', 'version', 'created_by', 'created_at']).orderBy('project_type').orderBy('version').execute();
 }
 
+/** The template schema's reasons, each naming the part of the template it is about (tasks.0.key). */
+export function templateIssues(error: z.ZodError): { field: string; reason: string }[] {
+  return error.issues.map((i) => ({ field: i.path.join('.') || '(template)', reason: i.message }));
+}
+
 /** Validates and saves a new version; earlier versions stay as they were for the projects using them. */
 export async function addTemplateVersion(db: Db, input: TaskTemplateInput, createdBy: string): Promise<TaskTemplate> {
   const parsed = taskTemplateInput.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(template)', reason: i.message }));
+    const issues = templateIssues(parsed.error);
     throw new TemplateError(`invalid template: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`, issues);
   }
   return db.transaction().execute(async (trx) => {

@@ -13,3 +13,8 @@ export async function addWebhookEndpoint(db: Db, endpoint: NewWebhookEndpoint): 
   const row = await db.insertInto('webhook_endpoints').values(endpoint).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** Every webhook endpoint, without its signing secret. */
+export async function listWebhookEndpoints(db: Db) {
+  return db.selectFrom('webhook_endpoints').select(['id', 'name', 'url', 'format']).orderBy('id').execute();
+}
