@@ -18,7 +18,7 @@ import {
   increaseCapitalBody,
 } from './schemas.js';
 import { statisticsQuery, targetBody } from './statistics.routes.js';
-import { calendarDayBody, newUserBody } from './admin.routes.js';
+import { calendarDayBody, calendarImportBody, newUserBody, passwordBody, templateVersionParams } from './admin.routes.js';
 import { newTokenBody } from './tokens.routes.js';
 import { channelsBody, contactBody, webhookBodySchema } from './notifications.routes.js';
 import { taskTemplateInput } from '../db/template-schema.js';
@@ -43,6 +43,7 @@ const PARAMETERS = {
   quarterPath: z.object({ quarter }),
   yearPath: z.object({ year: z.string().regex(/^\d{4}$/) }),
   projectTypePath: z.object({ projectType: z.string() }),
+  templateVersionPath: templateVersionParams,
   listProjectsQuery,
   statisticsQuery,
   page: z.object({ limit: listProjectsQuery.shape.limit, offset: listProjectsQuery.shape.offset }),
@@ -72,6 +73,8 @@ const BODIES = {
   WebhookEndpoint: webhookBodySchema,
   TaskTemplate: taskTemplateInput,
   CalendarDay: calendarDayBody,
+  CalendarImport: calendarImportBody,
+  Password: passwordBody,
 } satisfies Record<string, z.ZodType>;
 
 function parameters(s: z.ZodObject, where: 'path' | 'query') {

@@ -132,6 +132,13 @@ const routes: Route[] = [
     allowed: ['admin'],
   },
   { name: "read a year's calendar", method: 'GET', path: () => '/api/calendar/2025', allowed: everyone },
+  { name: 'the years the calendar holds', method: 'GET', path: () => '/api/calendar', allowed: everyone },
+  { name: "load a year's official calendar", method: 'POST', path: () => '/api/calendar/imports', body: () => ({ year: 2004 }), allowed: ['admin'] },
+  { name: 'read one version of a task template', method: 'GET', path: () => '/api/templates/industrial/1', allowed: everyone },
+  { name: 'read a user', method: 'GET', path: () => '/api/users/__ADMIN__', allowed: ['admin'] },
+  // An unknown user: the admin gets a 404, everyone else a 403 before that.
+  { name: 'disable a user', method: 'POST', path: () => '/api/users/no.such.user/disable', body: () => ({}), allowed: ['admin'] },
+  { name: "set a user's password", method: 'POST', path: () => '/api/users/no.such.user/password', body: () => ({ password: 'a long enough password' }), allowed: ['admin'] },
   { name: 'set a calendar day', method: 'POST', path: () => '/api/calendar/days', body: () => ({ day: '2099-01-02', kind: 'holiday', name: '测试' }), allowed: ['admin'] },
   { name: "read a project's funds ledger", method: 'GET', path: (c) => `/api/projects/${c}/funds`, allowed: ['coordinator', 'coordinatorShenyang', 'staffLand', 'staffRegistration', 'verifier', 'supervisor', 'admin'] },
   {
@@ -162,6 +169,8 @@ const routes: Route[] = [
   { name: 'remove a contact', method: 'DELETE', path: () => '/api/contacts/999999999', allowed: ['admin'] },
   { name: 'list contacts', method: 'GET', path: () => '/api/contacts', allowed: ['admin'] },
   { name: 'add a webhook endpoint', method: 'POST', path: () => '/api/webhooks', body: () => ({ name: '测试', url: 'http://127.0.0.1:9/hook', secret: 'sixteen-characters!' }), allowed: ['admin'] },
+  { name: 'list webhook endpoints', method: 'GET', path: () => '/api/webhooks', allowed: ['admin'] },
+  { name: 'send a test to a webhook endpoint', method: 'POST', path: () => '/api/webhooks/999999999/test', body: () => ({}), allowed: ['admin'] },
   { name: 'the department inbox', method: 'GET', path: () => '/api/inbox', allowed: ['staffLand', 'staffLandDalian', 'staffRegistration'] },
   { name: 'the stuck list', method: 'GET', path: () => '/api/stuck', allowed: ['coordinator', 'coordinatorShenyang', 'coordinatorDalian', 'supervisor', 'supervisorDalian'] },
 ];
