@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { listReports, reportWithRestatements } from '../db/reports.js';
 import type { User } from '../db/users.js';
@@ -19,35 +19,45 @@ export function reportForUser(content: unknown, user: User): ReportContent {
   return { quarter: report.quarter, cities: own ? { [user.city]: own } : {} };
 }
 
+export const reportParams = z.object({ quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter such as 2017Q1') });
+export const reportWorkbookQuery = z.object({ restatement: z.coerce.number().int().min(1).optional() });
+
+/** The frozen reports, newest first, with how many restatements each has. */
+export async function reportList(db: RouteDeps['db']) {
+  return (await listReports(db)).map((r) => ({ quarter: r.quarter, contentHash: r.content_hash, frozenAt: r.frozen_at.toISOString(), restatements: Number(r.restatements ?? 0) }));
+}
+
+/** A quarter's frozen report (or ?restatement=N) as an Excel download, within what the user may read: for the API and the pages alike. */
+export async function sendReportWorkbook(deps: Pick<RouteDeps, 'db'>, user: User, req: Request, res: Response): Promise<void> {
+  authorize(user, 'statistics.read');
+  const { quarter } = parse(reportParams, req.params, 'path');
+  const { restatement } = parse(reportWorkbookQuery, req.query, 'query');
+  const found = await reportWithRestatements(deps.db, quarter);
+  if (!found) throw notFound(`report for ${quarter}`);
+  const chosen = restatement ? found.restatements.find((r) => r.seq === restatement) : undefined;
+  if (restatement && !chosen) throw notFound(`restatement ${restatement} of ${quarter}`);
+  const version = chosen ? `更正第${chosen.seq}版` : '发布版';
+  const workbook = await reportWorkbook(reportForUser((chosen ?? found.report).content, user), version, (chosen ?? found.report).content_hash);
+  res
+    .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .set('Content-Disposition', `attachment; filename="luodi-${quarter}.xlsx"; filename*=UTF-8''${encodeURIComponent(`调度报告-${quarter}-${version}.xlsx`)}`)
+    .send(workbook);
+}
+
 /** Frozen quarterly reports and their restatements. */
 export function createReportsRouter(deps: RouteDeps): Router {
   const router = Router();
   router.get('/reports', async (_req, res) => {
     authorize(currentUser(res), 'statistics.read');
-    res.json({ items: (await listReports(deps.db)).map((r) => ({ quarter: r.quarter, contentHash: r.content_hash, frozenAt: r.frozen_at.toISOString(), restatements: Number(r.restatements ?? 0) })) });
+    res.json({ items: await reportList(deps.db) });
   });
   /** The frozen report, or with ?restatement=N that restatement, as an Excel sheet with Chinese headers. */
-  router.get('/reports/:quarter.xlsx', async (req, res) => {
-    const user = currentUser(res);
-    authorize(user, 'statistics.read');
-    const { quarter } = parse(z.object({ quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter such as 2017Q1') }), req.params, 'path');
-    const { restatement } = parse(z.object({ restatement: z.coerce.number().int().min(1).optional() }), req.query, 'query');
-    const found = await reportWithRestatements(deps.db, quarter);
-    if (!found) throw notFound(`report for ${quarter}`);
-    const chosen = restatement ? found.restatements.find((r) => r.seq === restatement) : undefined;
-    if (restatement && !chosen) throw notFound(`restatement ${restatement} of ${quarter}`);
-    const version = chosen ? `更正第${chosen.seq}版` : '发布版';
-    const workbook = await reportWorkbook(reportForUser((chosen ?? found.report).content, user), version, (chosen ?? found.report).content_hash);
-    res
-      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .set('Content-Disposition', `attachment; filename="luodi-${quarter}.xlsx"; filename*=UTF-8''${encodeURIComponent(`调度报告-${quarter}-${version}.xlsx`)}`)
-      .send(workbook);
-  });
+  router.get('/reports/:quarter.xlsx', async (req, res) => sendReportWorkbook(deps, currentUser(res), req, res));
 
   router.get('/reports/:quarter', async (req, res) => {
     const user = currentUser(res);
     authorize(user, 'statistics.read');
-    const { quarter } = parse(z.object({ quarter: z.string().regex(/^\d{4}Q[1-4]$/, 'must be a quarter such as 2017Q1') }), req.params, 'path');
+    const { quarter } = parse(reportParams, req.params, 'path');
     const found = await reportWithRestatements(deps.db, quarter);
     if (!found) throw notFound(`report for ${quarter}`);
     res.json({

@@ -5,7 +5,6 @@ import type { Logger } from '../../config/logger.js';
 import type { User } from '../../db/users.js';
 import type { RouteDeps } from '../http.js';
 import { toProblem } from '../problem.js';
-import { registerAdminPages } from './admin.routes.js';
 import type { SignInGuard } from '../signin-limits.js';
 import type { TextKey } from './catalog.js';
 import { registerFundsPages } from './funds.routes.js';
@@ -15,6 +14,7 @@ import { registerProjectActionPages } from './project-actions.routes.js';
 import { registerProjectPage } from './project.routes.js';
 import { registerProjectListPages } from './projects.routes.js';
 import { registerImportPages } from './import.routes.js';
+import { registerAccountPages } from './account.routes.js';
 import { PAGE_SCRIPTS } from './scripts.js';
 import { pageSession, pageUser } from './session.js';
 import { registerSignInPages } from './signin.routes.js';
@@ -52,10 +52,10 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
   registerImportPages(router, deps);
   registerProjectPage(router, deps);
   registerProjectActionPages(router, deps);
+  registerAccountPages(router, deps);
   registerNotificationPages(router, deps);
   registerFundsPages(router, deps);
   registerSupervisionPages(router, deps);
-  registerAdminPages(router, deps);
 
   const errors: ErrorRequestHandler = (err, _req, res, _next) => {
     const problem = toProblem(err);

@@ -30,7 +30,7 @@ const fundsNews = z
   .optional()
   .catch(undefined);
 
-const PROJECT_NEWS = ['stage', 'liaison', 'withdrawn', 'merged', 'blocker', 'resolved', 'created'] as const;
+const PROJECT_NEWS = ['stage', 'liaison', 'withdrawn', 'merged', 'blocker', 'resolved', 'created', 'reprojected'] as const;
 /** What a project action leaves in the address (`?did=merged`), for a flash line. */
 export type ProjectNews = (typeof PROJECT_NEWS)[number];
 

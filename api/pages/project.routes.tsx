@@ -4,7 +4,10 @@ import { projectEscalations } from '../../db/escalations.js';
 import type { User } from '../../db/users.js';
 import { allowedNextStages, isTerminal } from '../../workflows/decisions/stages.js';
 import type { ProjectState } from '../../workflows/state.js';
-import { codeParams, parse, projectLinks, queryProject, type RouteDeps } from '../http.js';
+import { reproject } from '../../workflows/messages.js';
+import { codeParams, parse, projectLinks, queryProject, updateProject, type RouteDeps } from '../http.js';
+import { formActing, type FormValues } from './forms.js';
+import { checkCsrf } from './session.js';
 import { authorize, mayDo } from '../policy.js';
 import { fundsPermissions } from './funds.routes.js';
 import { sendPage, viewerOf } from './page.js';
@@ -23,11 +26,20 @@ export function projectActions(user: User, state: ProjectState): ProjectActions 
     merge: may('project.merge'),
     reportBlocker: may('blocker.report'),
     resolveBlocker: may('blocker.resolve'),
+    // After a write failed for good (stuck: system), once its cause is fixed.
+    reproject: mayDo(user, 'project.reproject', state.city) && state.stuck.reasons.includes('system'),
   };
 }
 
 /** One project's page, for everyone who may read it. */
 export function registerProjectPage(router: Router, deps: RouteDeps): void {
+  // An admin's re-projection, as POST /api/projects/:code/reproject: one button, no fields.
+  router.post('/projects/:code/reproject', requireSignIn, checkCsrf, async (req, res) => {
+    const { code } = parse(codeParams, req.params, 'path');
+    await updateProject(deps, formActing(viewerOf(res).user, req.body as FormValues), { code, action: 'project.reproject' }, reproject, (actor, requestId) => ({ actor, requestId }));
+    res.redirect(303, `/projects/${encodeURIComponent(code)}?did=reprojected`);
+  });
+
   router.get('/projects/:code', requireSignIn, async (req, res) => {
     const { code } = parse(codeParams, req.params, 'path');
     const query = parse(projectPageQuery, req.query, 'query');

@@ -51,6 +51,7 @@ function Navigation({ t, user, csrfToken, unread }: { t: Translate; user: User; 
         </>
       )}
       {user.role === 'verifier' && <a href="/funds">{t('fundsQueue')}</a>}
+      {user.role !== 'staff' && <a href="/reports">{t('reports')}</a>}
       {user.role === 'admin' && <a href="/admin">{t('admin')}</a>}
       <a href="/notifications" id="unread">
         {t('notifications')}

@@ -7,6 +7,7 @@ import { CATALOG, type TextKey, type Translate } from '../catalog.js';
 import type { FundsNews, ProjectNews } from '../params.js';
 import { projectPath } from '../paths.js';
 import { FundsFlash, FundsSection, type FundsSectionProps } from './funds.js';
+import { CsrfField } from './layout.js';
 import { TableHead } from './table-head.js';
 
 export type Escalation = Awaited<ReturnType<typeof projectEscalations>>[number];
@@ -33,10 +34,11 @@ export interface ProjectActions {
   merge: boolean;
   reportBlocker: boolean;
   resolveBlocker: boolean;
+  reproject: boolean;
 }
 
 /** Links to the forms of the actions the viewer may take now. */
-function ActionLinks({ t, code, actions }: { t: Translate; code: string; actions: ProjectActions }) {
+function ActionLinks({ t, code, actions, csrfToken }: { t: Translate; code: string; actions: ProjectActions; csrfToken: string }) {
   const base = projectPath(code);
   const links: [boolean, string, TextKey][] = [
     [actions.advance, `${base}/stage`, 'advanceStage'],
@@ -46,7 +48,7 @@ function ActionLinks({ t, code, actions }: { t: Translate; code: string; actions
     [actions.withdraw, `${base}/withdraw`, 'withdrawProject'],
   ];
   const shown = links.filter(([may]) => may);
-  if (!shown.length) return null;
+  if (!shown.length && !actions.reproject) return null;
   return (
     <nav class="card actions" aria-label={t('projectActions')} id="project-actions">
       {shown.map(([, href, label]) => (
@@ -54,6 +56,15 @@ function ActionLinks({ t, code, actions }: { t: Translate; code: string; actions
           {t(label)}
         </a>
       ))}
+      {actions.reproject && (
+        <form method="post" action={`${base}/reproject`} class="inline" id="reproject-form">
+          <p class="muted">{t('reprojectHelp')}</p>
+          <CsrfField token={csrfToken} />
+          <button type="submit" class="primary">
+            {t('reproject')}
+          </button>
+        </form>
+      )}
     </nav>
   );
 }
@@ -148,7 +159,7 @@ export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews
           </a>
         </div>
       </div>
-      <ActionLinks t={t} code={state.code} actions={actions} />
+      <ActionLinks t={t} code={state.code} actions={actions} csrfToken={funds.csrfToken} />
       <h2>{t('timeline')}</h2>
       <ol class="card">
         {state.transitions.map((x) => (

@@ -1,4 +1,5 @@
 import type { Translate } from '../catalog.js';
+import { AccountNav } from './account.js';
 import { CsrfField } from './layout.js';
 
 function Alert({ text }: { text: string | null }) {
@@ -56,6 +57,7 @@ export function ChangePassword({ t, csrfToken, userId, changed, alert }: ChangeP
         </div>
       )}
       <h1>{t('changePassword')}</h1>
+      <AccountNav t={t} />
       <form method="post" action="/account/password" class="card" id="password-form">
         <Alert text={alert} />
         <CsrfField token={csrfToken} />
