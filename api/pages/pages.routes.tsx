@@ -5,6 +5,7 @@ import type { Logger } from '../../config/logger.js';
 import type { User } from '../../db/users.js';
 import type { RouteDeps } from '../http.js';
 import { toProblem } from '../problem.js';
+import { registerAdminPages } from './admin.routes.js';
 import type { SignInGuard } from '../signin-limits.js';
 import type { TextKey } from './catalog.js';
 import { registerFundsPages } from './funds.routes.js';
@@ -56,6 +57,7 @@ export function createPagesRouter(deps: RouteDeps & { log: Logger; signInGuard: 
   registerNotificationPages(router, deps);
   registerFundsPages(router, deps);
   registerSupervisionPages(router, deps);
+  registerAdminPages(router, deps);
 
   const errors: ErrorRequestHandler = (err, _req, res, _next) => {
     const problem = toProblem(err);
