@@ -32,7 +32,7 @@ async function session(user: TestUser) {
     const body = new URLSearchParams({ _csrf: token('_csrf'), _request: token('_request'), ...fields }).toString();
     return fetch(`${stack.baseUrl}${to}`, { method: 'POST', redirect: 'manual', headers: { cookie: cookie!, 'content-type': 'application/x-www-form-urlencoded' }, body });
   };
-  return { get, post };
+  return { get, post, cookie: cookie! };
 }
 
 describe('my account', () => {
@@ -62,6 +62,26 @@ describe('my account', () => {
     const supervisorToken = /data-token="(\d+)"/.exec(await (await supervisor.get('/account/tokens')).text())![1]!;
     expect((await staff.post('/account/tokens', `/account/tokens/${supervisorToken}/revoke`)).status).toBe(404);
     expect((await stack.api('/api/stuck', { as: 'supervisor' })).status).toBe(200);
+  });
+});
+
+describe('a form that writes a row of its own (not a workflow update)', () => {
+  test('sent twice at once with the same request token adds one contact; sent again with other values, it is refused and offered afresh', async () => {
+    const admin = await session('admin');
+    const page = await (await admin.get('/admin/notifications/contacts/new')).text();
+    const token = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)![1]!;
+    const fields = { _csrf: token('_csrf'), _request: token('_request'), city: '铁岭', department: '', audience: 'coordination', userId: stack.userIds.supervisor, webhookId: '' };
+    const send = (over: Record<string, string> = {}) =>
+      fetch(`${stack.baseUrl}/admin/notifications/contacts`, { method: 'POST', redirect: 'manual', headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, ...over }).toString() });
+    const [first, second] = await Promise.all([send(), send()]);
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    const rows = await stack.db.selectFrom('contacts').select('id').where('city', '=', '铁岭').where('user_id', '=', stack.userIds.supervisor).execute();
+    expect(rows).toHaveLength(1);
+    const changed = await send({ audience: 'supervisors' });
+    expect(changed.status).toBe(409);
+    expect(await changed.text()).toContain('已经提交过');
+    expect(await stack.db.selectFrom('contacts').select('id').where('city', '=', '铁岭').execute()).toHaveLength(1);
   });
 });
 

@@ -346,7 +346,7 @@ async function auditCounts(): Promise<Map<string, number>> {
   const rows = await stack.db
     .selectFrom('audit_log')
     .select(['project_code', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('project_code', 'in', [...projects, withdrawable, early])
+    .where('project_code', 'in', [...projects, withdrawable, duplicate, early])
     .groupBy('project_code')
     .execute();
   return new Map(rows.map((r) => [r.project_code, Number(r.n)]));

@@ -23,7 +23,7 @@ const tokensQuery = z.object({ revoked: z.string().regex(/^\d{1,18}$/).optional(
  * /api/me/tokens, /api/tokens/:id/revoke and /api/reports do, in the browser.
  */
 export function registerAccountPages(router: Router, deps: RouteDeps): void {
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     getPath: '/account/channels',
     postPath: '/account/channels',
     formId: 'channels-form',

@@ -1,6 +1,7 @@
 import type { Request, Router } from 'express';
 import type { VNode } from 'preact';
 import type { z } from 'zod';
+import type { Db } from '../../db/connection.js';
 import type { User } from '../../db/users.js';
 import { parse } from '../http.js';
 import { authorize, type Action } from '../policy.js';
@@ -25,9 +26,9 @@ export type AdminFormSpec<PS extends z.ZodType, C extends object, S extends z.Zo
 /** A form about nothing in particular: no path parameters, nothing to load. */
 export const NO_CONTEXT = { params: noParams, load: async () => ({}) };
 
-export function registerAdminForm<PS extends z.ZodType, C extends object, S extends z.ZodType>(router: Router, spec: AdminFormSpec<PS, C, S>): void {
+export function registerAdminForm<PS extends z.ZodType, C extends object, S extends z.ZodType>(router: Router, db: Db, spec: AdminFormSpec<PS, C, S>): void {
   const { title, about, aboutValues, target, postTo, ...form } = spec;
-  registerFormPage(router, {
+  registerFormPage(router, db, {
     ...form,
     title: () => title,
     submit: title,

@@ -47,7 +47,7 @@ export function registerAdminNotificationPages(router: Router, deps: Pick<RouteD
     },
   });
 
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.notifications}/contacts/new`,
     postPath: `${ADMIN.notifications}/contacts`,
     formId: 'contact-form',
@@ -75,7 +75,7 @@ export function registerAdminNotificationPages(router: Router, deps: Pick<RouteD
     res.redirect(303, withNews(ADMIN.notifications, 'contactRemoved', id));
   });
 
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.notifications}/webhooks/new`,
     postPath: `${ADMIN.notifications}/webhooks`,
     formId: 'webhook-form',

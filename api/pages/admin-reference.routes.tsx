@@ -50,7 +50,7 @@ export function registerAdminReferencePages(router: Router, deps: Pick<RouteDeps
     },
   });
 
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.targets}/new`,
     postPath: ADMIN.targets,
     formId: 'target-form',
@@ -82,7 +82,7 @@ export function registerAdminReferencePages(router: Router, deps: Pick<RouteDeps
   });
 
   /** Loads a year as `npm run calendar -- import` loads them all: the official days, keeping any already there. */
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.calendar}/load`,
     postPath: `${ADMIN.calendar}/load`,
     formId: 'calendar-load-form',
@@ -108,7 +108,7 @@ export function registerAdminReferencePages(router: Router, deps: Pick<RouteDeps
     apply: async (_ctx, { year }) => withNews(`${ADMIN.calendar}/${year}`, 'calendarLoaded', `${year} +${await importOfficialCalendar(db, year)}`),
   });
 
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.calendar}/days/new`,
     postPath: `${ADMIN.calendar}/days`,
     formId: 'calendar-day-form',

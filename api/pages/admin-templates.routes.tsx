@@ -42,7 +42,7 @@ export function registerAdminTemplatePages(router: Router, deps: Pick<RouteDeps,
     view: async ({ t, news }) => <TemplateList t={t} versions={await listTemplates(db)} news={news} />,
   });
 
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.templates}/new`,
     postPath: ADMIN.templates,
     formId: 'template-form',

@@ -63,7 +63,7 @@ export function registerAdminUserPages(router: Router, deps: Pick<RouteDeps, 'db
     view: async ({ user, t, news }) => <UserList t={t} users={(await listUsers(db)).filter((u) => !user.city || u.city === user.city)} news={news} />,
   });
 
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.users}/new`,
     postPath: ADMIN.users,
     formId: 'user-form',
@@ -98,7 +98,7 @@ export function registerAdminUserPages(router: Router, deps: Pick<RouteDeps, 'db
     sendPage(res, 200, user.name, <UserPage t={t} user={user} tokens={tokens} csrfToken={csrfToken} viewerId={admin.id} news={news} />);
   });
 
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.users}/:id/password`,
     postPath: `${ADMIN.users}/:id/password`,
     formId: 'password-form',
@@ -116,7 +116,7 @@ export function registerAdminUserPages(router: Router, deps: Pick<RouteDeps, 'db
     },
   });
 
-  registerAdminForm(router, {
+  registerAdminForm(router, db, {
     getPath: `${ADMIN.users}/:id/tokens/new`,
     postPath: `${ADMIN.users}/:id/tokens`,
     formId: 'token-form',

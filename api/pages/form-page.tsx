@@ -1,13 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import type { VNode } from 'preact';
 import type { z } from 'zod';
+import type { Db } from '../../db/connection.js';
+import { claimKey, forgetKey, keepOutcome } from '../../db/idempotency-keys.js';
 import type { User } from '../../db/users.js';
+import { IDEMPOTENCY_DEFAULTS } from '../idempotency.js';
+import { Problem } from '../problem.js';
 import type { ProjectState } from '../../workflows/state.js';
 import { parse, type Acting } from '../http.js';
 import { authorize, type Action, type Target } from '../policy.js';
 import type { Text, Translate } from './catalog.js';
-import { checkForm, EMPTY_FORM, type PageField, fieldRefusal, formActing, type FormState, type FormValues } from './forms.js';
+import { checkForm, EMPTY_FORM, FORM_ERROR, type PageField, fieldRefusal, formActing, type FormState, type FormValues } from './forms.js';
 import { sendPage, viewerOf } from './page.js';
 import { checkCsrf, requireSignIn } from './session.js';
 import { FormPage } from './views/form-page.js';
@@ -50,6 +54,33 @@ export interface FormPageSpec<PS extends z.ZodType, C extends object, S extends 
   apply(ctx: C, data: z.output<S>, acting: Acting): Promise<string>;
 }
 
+/**
+ * Applies a form once per request token, whatever it does (a workflow update, or a row of the
+ * admin's): a double click or a resend waits for the first and goes where it went. The token is
+ * held as an idempotency key of the user's (`form:<token>`), as an Idempotency-Key is on the API;
+ * a refused or failed form frees it, so that the corrected form can be sent with it.
+ */
+async function once(db: Db, acting: Acting & { requestToken: string }, path: string, data: unknown, apply: () => Promise<string>): Promise<string | 'mismatch'> {
+  const key = `form:${acting.requestToken}`;
+  const request = { userId: acting.user.id, key, method: 'POST', path, requestHash: createHash('sha256').update(`POST ${path}\n`).update(JSON.stringify(data)).digest('hex') };
+  for (const deadline = Date.now() + IDEMPOTENCY_DEFAULTS.leaseMs; ; ) {
+    const claim = await claimKey(db, request, IDEMPOTENCY_DEFAULTS);
+    if (claim.outcome === 'claimed') break;
+    if (claim.outcome === 'done') return (claim.response as { next: string }).next;
+    if (claim.outcome === 'mismatch') return 'mismatch';
+    if (Date.now() > deadline) throw new Problem(409, 'Still running', 'This form is still being applied; reload the page in a moment.');
+    await new Promise((r) => setTimeout(r, Math.min(claim.retryAfterMs, 100)));
+  }
+  try {
+    const next = await apply();
+    await keepOutcome(db, acting.user.id, key, 303, { next });
+    return next;
+  } catch (err) {
+    await forgetKey(db, acting.user.id, key);
+    throw err;
+  }
+}
+
 /** The project a form is about, if it is about one. */
 function projectOf(ctx: object): ProjectState | null {
   return 'state' in ctx ? (ctx.state as ProjectState) : null;
@@ -60,7 +91,7 @@ function projectOf(ctx: object): ProjectState | null {
  * or shows it again with each refused field's reason. Each request is parsed, loaded and
  * authorized before anything is rendered or applied.
  */
-export function registerFormPage<PS extends z.ZodType, C extends object, S extends z.ZodType, Q extends z.ZodType = z.ZodType<Record<string, never>>>(router: Router, spec: FormPageSpec<PS, C, S, Q>): void {
+export function registerFormPage<PS extends z.ZodType, C extends object, S extends z.ZodType, Q extends z.ZodType = z.ZodType<Record<string, never>>>(router: Router, db: Db, spec: FormPageSpec<PS, C, S, Q>): void {
   const prepare = async (req: Request, user: User): Promise<C> => {
     const params = parse(spec.params, req.params, 'path');
     const query = (spec.query ? parse(spec.query, req.query, 'query') : {}) as z.output<Q>;
@@ -109,12 +140,14 @@ export function registerFormPage<PS extends z.ZodType, C extends object, S exten
     const fields = spec.fields(ctx);
     const checked = checkForm(t, fields, spec.schema, spec.toInput(form, ctx), form);
     if ('errors' in checked) return show(res, 400, ctx, { values: form, errors: checked.errors }, acting.requestToken);
-    let next: string;
+    let next: string | 'mismatch';
     try {
-      next = await spec.apply(ctx, checked.data, acting);
+      next = await once(db, acting, req.originalUrl, checked.data, () => spec.apply(ctx, checked.data, acting));
     } catch (err) {
       return show(res, 400, ctx, { values: form, errors: fieldRefusal(t, fields, err) }, acting.requestToken);
     }
+    // The same form, sent before with other values (back, changed, sent again): offered afresh.
+    if (next === 'mismatch') return show(res, 409, ctx, { values: form, errors: { [FORM_ERROR]: t('formAlreadySent') } }, randomUUID());
     res.redirect(303, next);
   });
 }

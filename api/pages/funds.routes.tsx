@@ -67,7 +67,7 @@ export function registerFundsPages(router: Router, deps: RouteDeps): void {
     record(code: string, data: z.output<S>, acting: Acting): Promise<{ id: string }>;
     flash: 'recorded' | 'increased';
   }) =>
-    registerFormPage(router, {
+    registerFormPage(router, deps.db, {
       getPath: `/projects/:code/${spec.path}/new`,
       postPath: `/projects/:code/${spec.path}`,
       formId: spec.formId,
@@ -109,7 +109,7 @@ export function registerFundsPages(router: Router, deps: RouteDeps): void {
 
   /** A form on one entry that takes a reason: a reversal (冲正) of a verified entry, or voiding (作废) an unverified one. */
   const registerEntryReasonPage = (spec: { verb: 'reverse' | 'void'; fields: FormField[]; schema: typeof reverseFundsBody; title: TextKey; submit: TextKey; flash: 'reversed' | 'voided'; update: typeof reverseFunds }) =>
-    registerFormPage(router, {
+    registerFormPage(router, deps.db, {
       getPath: `/projects/:code/funds/:entryId/${spec.verb}`,
       postPath: `/projects/:code/funds/:entryId/${spec.verb}`,
       formId: `${spec.verb}-form`,

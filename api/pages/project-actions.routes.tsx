@@ -40,7 +40,7 @@ export function registerProjectActionPages(router: Router, deps: RouteDeps): voi
     postTo: ({ state }: { state: ProjectState }) => `${projectPath(state.code)}/${verb}`,
   });
 
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     ...onProject('stage'),
     load: loadProject,
     allows: 'project.advance',
@@ -60,7 +60,7 @@ export function registerProjectActionPages(router: Router, deps: RouteDeps): voi
     },
   });
 
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     ...onProject('liaison'),
     load: async (params: { code: string }) => {
       const { state } = await loadProject(params);
@@ -84,7 +84,7 @@ export function registerProjectActionPages(router: Router, deps: RouteDeps): voi
     },
   });
 
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     ...onProject('withdraw'),
     load: loadProject,
     allows: 'project.withdraw',
@@ -101,7 +101,7 @@ export function registerProjectActionPages(router: Router, deps: RouteDeps): voi
   });
 
   // Mark as a duplicate: search the city's open projects by code or name, choose one, give a reason.
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     ...onProject('merge'),
     query: z.object({ q: safeText(100).optional().catch(undefined), into: projectCode.optional().catch(undefined) }),
     load: async (params: { code: string }, { q, into }: { q?: string | undefined; into?: string | undefined }) => {
@@ -129,7 +129,7 @@ export function registerProjectActionPages(router: Router, deps: RouteDeps): voi
   });
 
   // Report a blocker (瓶颈): from the project page, or from a task's form (?task=<key>), which it goes back to.
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     ...onProject('blockers'),
     getPath: '/projects/:code/blockers/new',
     formId: 'blocker-form',
@@ -156,7 +156,7 @@ export function registerProjectActionPages(router: Router, deps: RouteDeps): voi
     },
   });
 
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     getPath: '/projects/:code/blockers/:blockerId/resolve',
     postPath: '/projects/:code/blockers/:blockerId/resolve',
     formId: 'resolve-form',

@@ -77,7 +77,7 @@ export function registerProjectListPages(router: Router, deps: RouteDeps): void 
     sendPage(res, 200, t('projects'), <ProjectList t={t} city={user.city} filters={filters} items={items} total={total} mayCreate={mayCreate} />);
   });
 
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     getPath: '/projects/new',
     postPath: '/projects',
     formId: 'project-form',

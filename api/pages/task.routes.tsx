@@ -23,7 +23,7 @@ export function registerTaskPages(router: Router, deps: RouteDeps): void {
   });
 
   /** A task's form: its template's fields, sent as the task's data; the workflow checks them against the same template. */
-  registerFormPage(router, {
+  registerFormPage(router, deps.db, {
     getPath: '/projects/:code/tasks/:taskKey',
     postPath: '/projects/:code/tasks/:taskKey',
     formId: 'task-form',

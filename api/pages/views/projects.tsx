@@ -1,20 +1,12 @@
+import type { ProjectFilter } from '../../../db/projects.js';
 import type { Project } from '../../../db/schema.js';
 import { CITIES, STAGE_LABELS, STAGES, STUCK_REASON_LABELS, type Stage, type StuckReason } from '../../../workflows/reference.js';
 import type { Translate } from '../catalog.js';
 import { projectPath } from '../paths.js';
 import { TableHead } from './table-head.js';
 
-/** The list's filters as the page was asked for them (texts, as they go back into the address). */
-export interface ProjectFilters {
-  city?: string | undefined;
-  stage?: string | undefined;
-  stuck?: boolean | undefined;
-  overdue?: boolean | undefined;
-  liaison?: string | undefined;
-  q?: string | undefined;
-  limit: number;
-  offset: number;
-}
+/** The list's filters as the page was asked for them: the projection's own filter. */
+export type ProjectFilters = ProjectFilter;
 
 export interface ProjectListProps {
   t: Translate;
