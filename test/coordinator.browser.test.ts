@@ -170,6 +170,13 @@ describe("each role's day in the browser", () => {
     expect([state.stage, state.liaison]).toEqual(['negotiating', USERS.liaison]);
     await expect(page.locator('#history').textContent()).resolves.toContain('更换对接人');
     await shot(page, '12-moved-and-reassigned');
+    // The same pages in English.
+    await page.goto(`${stack.baseUrl}/projects/${code(30)}?lang=en`);
+    await expect(page.locator('#project-actions').textContent()).resolves.toContain('Mark as a duplicate');
+    await expect(page.locator('#history').textContent()).resolves.toContain('Liaison reassigned');
+    await page.goto(`${stack.baseUrl}/projects`);
+    await expect(page.locator('h1').textContent()).resolves.toContain('Projects');
+    await shot(page, '12-projects-en');
   });
 
   test('staff report a blocker from a task form, a supervisor finds the stuck project, the coordinator resolves it, then withdraws a project', async () => {
