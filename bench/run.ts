@@ -3,9 +3,10 @@
  * figure (and appending it to bench/results/). Not part of `npm test`.
  */
 import { completion } from './completion.js';
+import { statisticsBench } from './statistics.js';
 import type { Figure } from './harness.js';
 
-const BENCHMARKS: Record<string, (o: { quick: boolean }) => Promise<Figure[]>> = { completion };
+const BENCHMARKS: Record<string, (o: { quick: boolean }) => Promise<Figure[]>> = { completion, statistics: statisticsBench };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

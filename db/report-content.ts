@@ -37,11 +37,9 @@ export async function statistics(db: Db, area: Area, period: Period, signingEven
   const previous = previousYear(period);
   const year = Number(period.to.slice(0, 4));
   const ytd: Period = { from: `${year}-01-01`, to: period.to };
-  const [signed, funds, fundsBefore, fundsYtd, targets, cohort] = await Promise.all([
+  const [signed, [funds, fundsBefore, fundsYtd], targets, cohort] = await Promise.all([
     signedFigures(db, area, period),
-    fundsFigures(db, area, period),
-    fundsFigures(db, area, previous),
-    fundsFigures(db, area, ytd),
+    fundsFigures(db, area, [period, previous, ytd] as const),
     annualTargets(db, area, year),
     cohortFigures(db, area, signingEvent ? { signingEvent } : period),
   ]);

@@ -64,28 +64,36 @@ export interface FundsFigures {
   byCategory: Record<TargetCategory, bigint>;
 }
 
-/** Verified funds in place (实际到位资金) by the date received; reversals count once verified too. */
-export async function fundsFigures(db: Db, area: Area, p: Period): Promise<FundsFigures> {
-  const verified = db
-    .selectFrom('funds_entries')
-    .innerJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
-    .innerJoin('projects', 'projects.code', 'funds_entries.project_code');
-  const r = await counted(verified, 'funds_entries.received_on', area, p)
-    .select([
-      sql<string>`coalesce(sum(amount_minor) filter (where currency = 'CNY'), 0)`.as('cny'),
-      sql<string>`coalesce(sum(amount_minor) filter (where currency = 'USD'), 0)`.as('usd'),
-      sql<string>`coalesce(sum(amount_minor) filter (where currency = 'CNY' and capital_type = 'domestic'), 0)`.as('domestic'),
-      sql<string>`coalesce(sum(amount_minor) filter (where currency = 'USD' and capital_type = 'foreign'), 0)`.as('foreign'),
-      sql<string>`coalesce(sum(amount_minor) filter (where currency = 'CNY' and capital_type = 'domestic' and out_of_province), 0)`.as('out_of_province'),
-    ])
-    .executeTakeFirstOrThrow();
-  return {
-    CNY: BigInt(r.cny),
-    USD: BigInt(r.usd),
-    byCategory: { domestic: BigInt(r.domestic), foreign: BigInt(r.foreign), out_of_province: BigInt(r.out_of_province) },
-  };
+/**
+ * Verified funds in place (实际到位资金) by the date received, for several periods in one pass
+ * over the ledger (the dispatch meeting's period, the year before, the year to date); reversals
+ * count once verified too. A merged duplicate counts nowhere.
+ */
+export async function fundsFigures<const P extends readonly Period[]>(db: Db, area: Area, periods: P): Promise<{ [K in keyof P]: FundsFigures }> {
+  const within = (p: Period) => sql`e.received_on between ${p.from} and ${p.to}`;
+  const sums = periods.flatMap((p, i) => {
+    const sum = (name: string, where: ReturnType<typeof sql>) => sql`coalesce(sum(e.amount_minor) filter (where ${within(p)} and ${where}), 0) as ${sql.ref(`${name}_${i}`)}`;
+    return [
+      sum('cny', sql`e.currency = 'CNY'`),
+      sum('usd', sql`e.currency = 'USD'`),
+      sum('domestic', sql`e.currency = 'CNY' and p.capital_type = 'domestic'`),
+      sum('foreign', sql`e.currency = 'USD' and p.capital_type = 'foreign'`),
+      sum('out_of_province', sql`e.currency = 'CNY' and p.capital_type = 'domestic' and p.out_of_province`),
+    ];
+  });
+  const { rows } = await sql<Record<string, string>>`
+    select ${sql.join(sums)}
+    from funds_entries e
+    join funds_verifications v on v.entry_id = e.entry_id
+    join projects p on p.code = e.project_code
+    where (${sql.join(periods.map(within), sql` or `)}) and p.stage <> 'merged' ${area ? sql`and p.city = ${area}` : sql``}`.execute(db);
+  const r = rows[0]!;
+  return periods.map((_, i) => ({
+    CNY: BigInt(r[`cny_${i}`]!),
+    USD: BigInt(r[`usd_${i}`]!),
+    byCategory: { domestic: BigInt(r[`domestic_${i}`]!), foreign: BigInt(r[`foreign_${i}`]!), out_of_province: BigInt(r[`out_of_province_${i}`]!) },
+  })) as { [K in keyof P]: FundsFigures };
 }
-
 
 export async function annualTargets(db: Db, area: Area, year: number): Promise<Partial<Record<TargetCategory, { amountMinor: bigint; currency: Currency }>>> {
   const rows = await db.selectFrom('targets').selectAll().where('year', '=', year).where('city', '=', area ?? PROVINCE_WIDE).execute();
@@ -106,42 +114,47 @@ export interface CohortFigures {
  * contracted investment is verified in place.
  */
 export async function cohortFigures(db: Db, area: Area, cohort: { signingEvent: string } | Period): Promise<CohortFigures> {
-  let members = db.selectFrom('projects').where('stage', '!=', 'merged');
-  members = 'signingEvent' in cohort ? members.where('signing_event', '=', cohort.signingEvent) : members.where('signed_on', '>=', cohort.from).where('signed_on', '<=', cohort.to);
-  if (area) members = members.where('city', '=', area);
-  const rows = await members
-    .select((eb) => [
-      'code',
-      'contracted_minor',
-      'contracted_currency',
-      eb
-        .selectFrom('tasks')
-        .whereRef('tasks.project_code', '=', 'projects.code')
-        .where('tasks.status', '=', 'done')
-        .select(sql<string[]>`coalesce(array_agg(distinct milestone) filter (where milestone is not null), '{}')`.as('m'))
-        .as('milestones'),
-      eb
-        .selectFrom('capital_increases')
-        .whereRef('capital_increases.project_code', '=', 'projects.code')
-        .select(sql<string>`coalesce(sum(amount_minor), 0)`.as('s'))
-        .as('increases'),
-      eb
-        .selectFrom('funds_entries')
-        .innerJoin('funds_verifications', 'funds_verifications.entry_id', 'funds_entries.entry_id')
-        .whereRef('funds_entries.project_code', '=', 'projects.code')
-        .select(sql<string>`coalesce(sum(amount_minor) filter (where currency = projects.contracted_currency), 0)`.as('f'))
-        .as('funds'),
-    ])
-    .execute();
-  const out: CohortFigures = { signed: rows.length, landed: 0, constructionStarted: 0, contracted: { CNY: 0n, USD: 0n }, fundsInPlace: { CNY: 0n, USD: 0n } };
-  for (const r of rows) {
-    const done = new Set(r.milestones ?? []);
-    if (done.has('constructionStarted')) out.constructionStarted += 1;
-    if (done.has('registered') && done.has('landPaid') && done.has('constructionStarted')) out.landed += 1;
-    if (r.contracted_currency) {
-      out.contracted[r.contracted_currency] += BigInt(r.contracted_minor ?? 0) + BigInt(r.increases ?? 0);
-      out.fundsInPlace[r.contracted_currency] += BigInt(r.funds ?? 0);
-    }
-  }
-  return out;
+  // One statement, summed in PostgreSQL: the members, and for each its done milestones,
+  // increases and verified funds (in the contract's currency); no row goes back to Node.
+  const members = sql`select code, contracted_minor, contracted_currency from projects
+    where stage <> 'merged'
+      and ${'signingEvent' in cohort ? sql`signing_event = ${cohort.signingEvent}` : sql`signed_on >= ${cohort.from} and signed_on <= ${cohort.to}`}
+      ${area ? sql`and city = ${area}` : sql``}`;
+  const { rows } = await sql<{ signed: string; landed: string; construction_started: string; contracted_cny: string; contracted_usd: string; funds_cny: string; funds_usd: string }>`
+    with members as (${members}),
+    each as (
+      select m.contracted_currency,
+        coalesce(m.contracted_minor, 0) + coalesce(i.s, 0) as contracted,
+        coalesce(f.f, 0) as funds,
+        coalesce(ms.registered and ms.land_paid and ms.construction_started, false) as landed,
+        coalesce(ms.construction_started, false) as construction_started
+      from members m
+      -- Each member's own rows, found by its code through the indexes (never a scan of the ledger).
+      left join lateral (
+        select bool_or(t.milestone = 'registered') as registered, bool_or(t.milestone = 'landPaid') as land_paid,
+          bool_or(t.milestone = 'constructionStarted') as construction_started
+        from tasks t where t.project_code = m.code and t.status = 'done' and t.milestone is not null
+      ) ms on true
+      left join lateral (select sum(c.amount_minor) as s from capital_increases c where c.project_code = m.code) i on true
+      left join lateral (
+        select sum(e.amount_minor) as f from funds_entries e join funds_verifications v on v.entry_id = e.entry_id
+        where e.project_code = m.code and e.currency = m.contracted_currency
+      ) f on true
+    )
+    select count(*) as signed,
+      count(*) filter (where landed) as landed,
+      count(*) filter (where construction_started) as construction_started,
+      coalesce(sum(contracted) filter (where contracted_currency = 'CNY'), 0) as contracted_cny,
+      coalesce(sum(contracted) filter (where contracted_currency = 'USD'), 0) as contracted_usd,
+      coalesce(sum(funds) filter (where contracted_currency = 'CNY'), 0) as funds_cny,
+      coalesce(sum(funds) filter (where contracted_currency = 'USD'), 0) as funds_usd
+    from each`.execute(db);
+  const r = rows[0]!;
+  return {
+    signed: Number(r.signed),
+    landed: Number(r.landed),
+    constructionStarted: Number(r.construction_started),
+    contracted: { CNY: BigInt(r.contracted_cny), USD: BigInt(r.contracted_usd) },
+    fundsInPlace: { CNY: BigInt(r.funds_cny), USD: BigInt(r.funds_usd) },
+  };
 }

@@ -11,6 +11,7 @@ import * as notifications from './2026-11-21T08-00_notifications.js';
 import * as security from './2026-11-22T03-10_security.js';
 import * as outboxClaims from './2026-11-22T03-20_outbox-claims.js';
 import * as trust from './2026-11-22T04-00_trust.js';
+import * as statisticsIndexes from './2026-12-03T15-00_statistics-indexes.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T03-10_security': security,
   '2026-11-22T03-20_outbox-claims': outboxClaims,
   '2026-11-22T04-00_trust': trust,
+  '2026-12-03T15-00_statistics-indexes': statisticsIndexes,
 };
