@@ -9,6 +9,7 @@ import { createFundsRouter } from './funds.routes.js';
 import type { IdempotencyTimes } from '../db/idempotency-keys.js';
 import { createHealthRouter } from './health.routes.js';
 import { idempotency } from './idempotency.js';
+import type { ApiMetrics } from './metrics.js';
 import { createImportsRouter } from './imports.routes.js';
 import { SHEET_TYPES } from './summit-import/sheet.js';
 import { createPagesRouter } from './pages/pages.routes.js';
@@ -34,6 +35,8 @@ export interface AppDeps extends RouteDeps {
   /** Express's `trust proxy` (TRUST_PROXY); by default no proxy is trusted. */
   trustProxy?: TrustProxy;
   signInLimits?: SignInLimits;
+  /** Request durations by route, for Prometheus (API_METRICS_PORT). */
+  metrics?: ApiMetrics;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -41,6 +44,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(securityHeaders());
+  if (deps.metrics) app.use(deps.metrics.middleware);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.locals.log = deps.log;

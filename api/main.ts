@@ -5,6 +5,8 @@ import { createDb, type Db } from '../db/connection.js';
 import { purgeExpiredKeys } from '../db/idempotency-keys.js';
 import { purgeExpiredSessions } from '../db/sessions.js';
 import { createApp } from './app.js';
+import { serveMetrics } from '../config/metrics.js';
+import { createApiMetrics } from './metrics.js';
 
 const config = loadConfigOrExit();
 const log = createLogger('api', config.LOG_LEVEL);
@@ -32,7 +34,10 @@ async function main(): Promise<void> {
   });
   const db = createDb(config.DATABASE_URL, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection was lost; the pool opens a new one when needed') });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const metrics = config.API_METRICS_PORT !== undefined ? createApiMetrics() : undefined;
+  if (metrics) await serveMetrics(metrics.registry, config.API_METRICS_PORT!, log);
   const app = createApp({
+    ...(metrics ? { metrics } : {}),
     client,
     db,
     log,

@@ -76,6 +76,12 @@ const schema = z.object({
   DISPATCH_BACKOFF_MS: z.coerce.number('must be milliseconds').int().min(0).optional(),
   DISPATCH_LEASE_MS: z.coerce.number('must be milliseconds').int().min(100).default(300_000),
   DISPATCH_MAX_OPEN_CLAIMS: z.coerce.number('must be a whole number').int().min(1).max(50).default(3),
+  /** Prometheus metrics, each on its own loopback port (unset: not served). */
+  API_METRICS_PORT: z.coerce.number('must be a port').int().min(0).max(65535).optional(),
+  WORKER_METRICS_PORT: z.coerce.number('must be a port').int().min(1).max(65535).optional(),
+  DISPATCHER_METRICS_PORT: z.coerce.number('must be a port').int().min(0).max(65535).optional(),
+  /** Workflows the worker keeps in its sticky cache (about 0.4 MiB each: bench/ measures it). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number('must be a whole number').int().min(0).default(1000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -291,3 +291,11 @@ export async function enqueueWebhookTest(db: Db, test: WebhookTest): Promise<str
     .execute();
   return (await db.selectFrom('outbox').select('id').where('dedupe_key', '=', dedupeKey).executeTakeFirstOrThrow()).id;
 }
+
+/** How long the oldest due notification has waited (seconds; 0 when none is due), and how many wait: the dispatcher's lag. */
+export async function outboxLag(db: Db): Promise<{ seconds: number; due: number }> {
+  const { rows } = await sql<{ seconds: string | null; due: string }>`
+    select extract(epoch from now() - min(next_attempt_at)) as seconds, count(*) as due
+    from outbox where status = 'pending' and next_attempt_at <= now()`.execute(db);
+  return { seconds: Math.max(0, Number(rows[0]?.seconds ?? 0)), due: Number(rows[0]?.due ?? 0) };
+}

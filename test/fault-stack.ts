@@ -41,7 +41,7 @@ export interface EntryProcess {
 const started = new Set<EntryProcess>();
 
 /** Starts `node --import tsx <entry>` from the project root, as `npm run worker|api` does. */
-export function spawnEntry(entry: 'worker/main.ts' | 'api/main.ts', env: Record<string, string>): EntryProcess {
+export function spawnEntry(entry: 'worker/main.ts' | 'api/main.ts' | 'worker/dispatcher-main.ts', env: Record<string, string>): EntryProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];

@@ -10,10 +10,13 @@ export interface WorkerOptions extends ActivityDeps {
   taskQueue: string;
   /** A prebuilt bundle (tests build one per file); otherwise the workflows are bundled here. */
   workflowBundle?: WorkflowBundle;
+  /** The sticky cache's size (WORKER_MAX_CACHED_WORKFLOWS); by default the SDK's, derived from the heap. */
+  maxCachedWorkflows?: number;
 }
 
-export function createWorker({ connection, namespace, taskQueue, workflowBundle, ...deps }: WorkerOptions): Promise<Worker> {
+export function createWorker({ connection, namespace, taskQueue, workflowBundle, maxCachedWorkflows, ...deps }: WorkerOptions): Promise<Worker> {
   return Worker.create({
+    ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
     connection,
     namespace,
     taskQueue,

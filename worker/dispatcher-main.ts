@@ -3,13 +3,18 @@ import { createLogger } from '../config/logger.js';
 import { createDb } from '../db/connection.js';
 import { emailChannel, webhookChannel } from './channels.js';
 import { startDispatcher } from './dispatcher.js';
+import { createDispatcherMetrics } from './dispatcher-metrics.js';
+import { serveMetrics } from '../config/metrics.js';
 
 /** `npm run dispatcher`: delivers the notification outbox (in-app, email, webhooks) until stopped. */
 const config = loadConfigOrExit();
 const log = createLogger('dispatcher', config.LOG_LEVEL);
 const db = createDb(config.DATABASE_URL);
+const metrics = config.DISPATCHER_METRICS_PORT !== undefined ? createDispatcherMetrics(db) : undefined;
+if (metrics) await serveMetrics(metrics.registry, config.DISPATCHER_METRICS_PORT!, log);
 const dispatcher = startDispatcher(
   {
+    ...(metrics ? { metrics } : {}),
     db,
     log,
     channels: { email: emailChannel(config.SMTP_URL, config.MAIL_FROM), webhook: webhookChannel(db) },

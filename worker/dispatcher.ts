@@ -3,6 +3,7 @@ import type { Db } from '../db/connection.js';
 import { claimBatch, markDelivered, markFailed, renewClaim, type OutboxRow } from '../db/outbox.js';
 import type { Channel } from '../db/schema.js';
 import type { Deliver } from './channels.js';
+import type { DispatcherMetrics } from './dispatcher-metrics.js';
 
 export interface DispatcherOptions {
   db: Db;
@@ -20,6 +21,8 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** A row claimed this many times without an outcome (it killed or hung its dispatcher each time) is dead. */
   maxOpenClaims?: number;
+  /** Outcomes counted for Prometheus (DISPATCHER_METRICS_PORT). */
+  metrics?: DispatcherMetrics;
 }
 
 const defaultBackoff = (attempt: number) => Math.min(3_600_000, 30_000 * 2 ** (attempt - 1));
@@ -27,6 +30,7 @@ const defaultBackoff = (attempt: number) => Math.min(3_600_000, 30_000 * 2 ** (a
 /** Delivers one batch of due notifications; returns how many rows it handled. */
 export async function dispatchOnce(o: DispatcherOptions): Promise<number> {
   const { rows, dead } = await claimBatch(o.db, { limit: o.batchSize ?? 20, leaseMs: o.leaseMs ?? 300_000, maxOpenClaims: o.maxOpenClaims ?? 3 });
+  for (const d of dead) o.metrics?.outcomes.inc({ channel: d.channel, outcome: 'dead' });
   for (const d of dead) o.log.error({ id: d.id, channel: d.channel, key: d.dedupe_key, claims: d.open_claims, err: d.last_error }, 'notification dead; an admin can re-drive it');
   for (const [i, row] of rows.entries()) {
     // Rows wait their turn in the batch: renewing the rest before each delivery keeps a slow batch
@@ -53,11 +57,15 @@ async function deliverOne(o: DispatcherOptions, row: OutboxRow): Promise<void> {
     error = (err as Error).message;
   }
   if (error === null) {
-    if (await markDelivered(o.db, row)) o.log.info(about, 'notification delivered');
+    if (await markDelivered(o.db, row)) {
+      o.metrics?.outcomes.inc({ channel: row.channel, outcome: 'delivered' });
+      o.log.info(about, 'notification delivered');
+    }
     else o.log.warn(about, 'delivered, but the lease was lost meanwhile: the outcome is not recorded, and the dispatcher that holds it may send it again');
     return;
   }
   const outcome = await markFailed(o.db, row, error, o.maxAttempts ?? 6, o.backoffMs ?? defaultBackoff);
+  if (outcome !== 'lost') o.metrics?.outcomes.inc({ channel: row.channel, outcome: outcome === 'dead' ? 'dead' : 'failed' });
   if (outcome === 'lost') o.log.warn({ ...about, err: error }, 'failed, but the lease was lost meanwhile: the failure is not recorded');
   else if (outcome === 'dead') o.log.error({ ...about, err: error }, 'notification dead; an admin can re-drive it');
   else o.log.warn({ ...about, err: error }, 'notification will be retried');

@@ -10,8 +10,10 @@ import { Client, Connection } from '@temporalio/client';
 const config = loadConfigOrExit();
 const log = createLogger('worker', config.LOG_LEVEL);
 
-// The SDK's own logs go through pino too, so every line is structured.
+// The SDK's own logs go through pino too, so every line is structured. Its runtime telemetry
+// (sticky cache size, task latencies, activity failures) is Prometheus on WORKER_METRICS_PORT.
 Runtime.install({
+  ...(config.WORKER_METRICS_PORT ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${config.WORKER_METRICS_PORT}` } } } } : {}),
   logger: new DefaultLogger(toSdkLevel(config.LOG_LEVEL), ({ level, message, meta }) => {
     log[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error')](meta ?? {}, message);
   }),
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       db,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       publicUrl: config.PUBLIC_URL,
       calendar: config.WORKING_DAY_SECONDS ? scaledCalendar(config.WORKING_DAY_SECONDS * 1000) : officialCalendar(db, log),
     });
@@ -37,7 +40,8 @@ async function main(): Promise<void> {
     if (config.WORKING_DAY_SECONDS) {
       log.warn({ workingDaySeconds: config.WORKING_DAY_SECONDS }, 'demo mode: a working day lasts WORKING_DAY_SECONDS; deadlines ignore the official calendar');
     }
-    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+    if (config.WORKER_METRICS_PORT) log.info({ url: `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics` }, 'metrics at');
+    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS }, 'worker started');
     await worker.run();
     log.info('worker stopped');
   } finally {
