@@ -56,8 +56,14 @@ interface OfficialDay extends CalendarDay {
   source: string;
 }
 
-/** The State Council's holidays and 调休 days as published in the `chinese-days` package. */
+let official: OfficialDay[] | undefined;
+
+/** The State Council's holidays and 调休 days as published in the `chinese-days` package (read once). */
 function officialDays(): OfficialDay[] {
+  return (official ??= readOfficialDays());
+}
+
+function readOfficialDays(): OfficialDay[] {
   const require = createRequire(import.meta.url);
   const data = require('chinese-days/dist/chinese-days.json') as { holidays: Record<string, string>; workdays: Record<string, string> };
   const source = `chinese-days@${(require('chinese-days/package.json') as { version: string }).version}`;

@@ -16,21 +16,18 @@ export function createDispatcherMetrics(db: Db): DispatcherMetrics {
     labelNames: ['channel', 'outcome'] as const,
     registers: [registry],
   });
+  const due = new Gauge({ name: 'luodi_outbox_due', help: 'Notifications due and not yet delivered', registers: [] });
+  // One query per scrape sets both: the lag is collected first, and the count registered after it.
   new Gauge({
     name: 'luodi_outbox_lag_seconds',
     help: 'How long the oldest due notification has waited',
     registers: [registry],
     async collect(this: Gauge) {
-      this.set((await outboxLag(db)).seconds);
+      const lag = await outboxLag(db);
+      this.set(lag.seconds);
+      due.set(lag.due);
     },
   });
-  new Gauge({
-    name: 'luodi_outbox_due',
-    help: 'Notifications due and not yet delivered',
-    registers: [registry],
-    async collect(this: Gauge) {
-      this.set((await outboxLag(db)).due);
-    },
-  });
+  registry.registerMetric(due);
   return { registry, outcomes };
 }

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { ROLES } from '../../db/schema.js';
-import { apiTokenOwner, listApiTokens, listUsers, revokeApiToken, setPassword, userDetails } from '../../db/users.js';
-import { CITIES, DEPARTMENT_LABELS, DEPARTMENTS, type City } from '../../workflows/reference.js';
+import { apiTokenOwner, listApiTokens, listUsers, revokeApiToken, setPassword, type User } from '../../db/users.js';
+import { CITIES, DEPARTMENT_LABELS, DEPARTMENTS } from '../../workflows/reference.js';
 import { addUser, disableManagedUser, managedUser, newUserBody, passwordBody, userParams } from '../admin.routes.js';
 import { notFound, parse, type RouteDeps } from '../http.js';
 import { authorize } from '../policy.js';
@@ -41,18 +41,16 @@ export function registerAdminUserPages(router: Router, deps: Pick<RouteDeps, 'db
   const { db } = deps;
   // New API tokens wait here for the one page that shows them.
   const shownOnce = new ShownOnce();
-  /** The user a form is about; its city is checked against the admin's (`target`), and again by `managedUser` when applied. */
-  const loadUser = async ({ id }: { id: string }) => {
-    const user = await userDetails(db, id);
-    if (!user) throw notFound(`user ${id}`);
-    return { user };
+  /** The user a form is about, as the admin may manage them (`managedUser`: another city's is a 404), for showing and applying alike. */
+  const loadUser = async ({ id }: { id: string }, _query: object, admin: User) => {
+    authorize(admin, 'users.manage');
+    return { user: await managedUser(db, admin, id) };
   };
   /** What the forms about one user share: who it is, their city checked, their name above the form. */
   const userForm = {
     params: userParams,
     load: loadUser,
     allows: 'users.manage',
-    target: ({ user }: Awaited<ReturnType<typeof loadUser>>) => (user.city ? { city: user.city as City } : undefined),
     aboutValues: ({ user }: Awaited<ReturnType<typeof loadUser>>) => ({ user: `${user.name} · ${user.id}` }),
   } as const;
 
@@ -109,8 +107,7 @@ export function registerAdminUserPages(router: Router, deps: Pick<RouteDeps, 'db
     postTo: ({ user }) => `${ADMIN.user(user.id)}/password`,
     schema: passwordBody,
     toInput: (form) => ({ password: form.password ?? '' }),
-    apply: async ({ user }, { password }, { user: admin }) => {
-      await managedUser(db, admin, user.id);
+    apply: async ({ user }, { password }) => {
       await setPassword(db, user.id, password);
       return withNews(ADMIN.user(user.id), 'passwordSet', user.id);
     },
@@ -129,8 +126,7 @@ export function registerAdminUserPages(router: Router, deps: Pick<RouteDeps, 'db
     // A date: valid to the end of that day in Beijing.
     toInput: (form) => ({ label: form.label ?? '', expiresAt: form.expiresOn ? `${form.expiresOn}T23:59:59+08:00` : null }),
     apply: async ({ user }, body, acting) => {
-      await managedUser(db, acting.user, user.id);
-      const ticket = await shownOnce.keep(acting.user.id, acting.requestId, () => issueToken(db, user.id, body));
+      const ticket = shownOnce.keep(acting.user.id, await issueToken(db, user.id, body));
       return `${ADMIN.user(user.id)}/tokens/issued/${ticket}`;
     },
   });

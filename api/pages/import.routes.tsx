@@ -37,13 +37,15 @@ export function registerImportPages(router: Router, deps: RouteDeps & { log: Log
       res.end();
     };
     send({ status: t('importChecking') });
-    // The rows as read, to show each problem against its row (an unreadable file has none).
-    const rows: SheetRow[] = await readSheet(content, format).catch(() => []);
     try {
       const result = await importSummitBatch(deps, user, content, format, (done, total) => send({ status: t('importProgress', { done, total }), progress: { done, total } }));
       finish('done', <ImportSummary t={t} result={result} />);
     } catch (err) {
-      if (err instanceof ImportRejected) return finish('rejected', <RowProblems t={t} problems={err.problems} rows={rows} />);
+      if (err instanceof ImportRejected) {
+        // The rows as read, to show each problem against its row (an unreadable file has none).
+        const rows: SheetRow[] = await readSheet(content, format).catch(() => []);
+        return finish('rejected', <RowProblems t={t} problems={err.problems} rows={rows} />);
+      }
       // The answer has begun: a failure is its last line, never a broken page.
       const problem = toProblem(err);
       if (!problem) deps.log.error({ err }, 'summit import failed');

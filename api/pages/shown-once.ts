@@ -10,26 +10,19 @@ interface Held {
  * Secrets shown once, on the page right after they were made (a new API token): held in this
  * process for a few minutes under a random ticket, for the one user who made them, and forgotten
  * when shown. Never in an address, a log or the database (which keeps only the token's hash).
- * The same request (a double submission) makes its secret once and gets the same ticket back.
+ * A double submission of the form that makes one is applied once by the form page itself
+ * (form-page.tsx), which sends the repeat to the first one's ticket.
  */
 export class ShownOnce {
   private readonly held = new Map<string, Held>();
-  private readonly tickets = new Map<string, { ticket: Promise<string>; expiresAt: number }>();
 
   constructor(private readonly lifetimeMs = 10 * 60_000) {}
 
-  /** Makes the secret for this request (once), and returns the ticket to show it with. */
-  keep(viewer: string, requestId: string, make: () => Promise<string>): Promise<string> {
+  /** Holds a secret just made for its maker, and returns the ticket to show it with. */
+  keep(viewer: string, value: string): string {
     this.forgetExpired();
-    const known = this.tickets.get(requestId);
-    if (known) return known.ticket;
-    const ticket = make().then((value) => {
-      const id = randomBytes(18).toString('base64url');
-      this.held.set(id, { viewer, value, expiresAt: Date.now() + this.lifetimeMs });
-      return id;
-    });
-    ticket.catch(() => this.tickets.delete(requestId));
-    this.tickets.set(requestId, { ticket, expiresAt: Date.now() + this.lifetimeMs });
+    const ticket = randomBytes(18).toString('base64url');
+    this.held.set(ticket, { viewer, value, expiresAt: Date.now() + this.lifetimeMs });
     return ticket;
   }
 
@@ -45,6 +38,6 @@ export class ShownOnce {
 
   private forgetExpired(): void {
     const now = Date.now();
-    for (const map of [this.held, this.tickets]) for (const [id, { expiresAt }] of map) if (expiresAt < now) map.delete(id);
+    for (const [ticket, { expiresAt }] of this.held) if (expiresAt < now) this.held.delete(ticket);
   }
 }
