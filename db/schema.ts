@@ -209,6 +209,18 @@ export interface FundsVoidTable {
   recorded_at: SetByDatabase;
 }
 
+/** Verified funds in place summed by day and by what the figures group by; kept by triggers, never written by luodi. */
+export interface FundsInPlaceDailyTable {
+  received_on: string;
+  city: string;
+  capital_type: 'domestic' | 'foreign';
+  out_of_province: boolean;
+  currency: Currency;
+  /** numeric minor units, as a string. */
+  amount_minor: string;
+  entries: number;
+}
+
 export interface FundsVerificationTable {
   entry_id: string;
   verified_by: string;
@@ -347,6 +359,7 @@ export interface Database {
   funds_entries: FundsEntryTable;
   funds_verifications: FundsVerificationTable;
   funds_voids: FundsVoidTable;
+  funds_in_place_daily: FundsInPlaceDailyTable;
   targets: TargetTable;
   capital_increases: CapitalIncreaseTable;
   reports: ReportTable;

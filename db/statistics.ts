@@ -65,28 +65,27 @@ export interface FundsFigures {
 }
 
 /**
- * Verified funds in place (实际到位资金) by the date received, for several periods in one pass
- * over the ledger (the dispatch meeting's period, the year before, the year to date); reversals
- * count once verified too. A merged duplicate counts nowhere.
+ * Verified funds in place (实际到位资金) by the date received, for several periods in one read
+ * (the dispatch meeting's period, the year before, the year to date); reversals count once
+ * verified too, and a merged duplicate counts nowhere. Read from the daily sums the ledger's and
+ * the projection's triggers keep (funds_in_place_daily), which hold exactly those entries.
  */
 export async function fundsFigures<const P extends readonly Period[]>(db: Db, area: Area, periods: P): Promise<{ [K in keyof P]: FundsFigures }> {
-  const within = (p: Period) => sql`e.received_on between ${p.from} and ${p.to}`;
+  const within = (p: Period) => sql`d.received_on between ${p.from} and ${p.to}`;
   const sums = periods.flatMap((p, i) => {
-    const sum = (name: string, where: ReturnType<typeof sql>) => sql`coalesce(sum(e.amount_minor) filter (where ${within(p)} and ${where}), 0) as ${sql.ref(`${name}_${i}`)}`;
+    const sum = (name: string, where: ReturnType<typeof sql>) => sql`coalesce(sum(d.amount_minor) filter (where ${within(p)} and ${where}), 0) as ${sql.ref(`${name}_${i}`)}`;
     return [
-      sum('cny', sql`e.currency = 'CNY'`),
-      sum('usd', sql`e.currency = 'USD'`),
-      sum('domestic', sql`e.currency = 'CNY' and p.capital_type = 'domestic'`),
-      sum('foreign', sql`e.currency = 'USD' and p.capital_type = 'foreign'`),
-      sum('out_of_province', sql`e.currency = 'CNY' and p.capital_type = 'domestic' and p.out_of_province`),
+      sum('cny', sql`d.currency = 'CNY'`),
+      sum('usd', sql`d.currency = 'USD'`),
+      sum('domestic', sql`d.currency = 'CNY' and d.capital_type = 'domestic'`),
+      sum('foreign', sql`d.currency = 'USD' and d.capital_type = 'foreign'`),
+      sum('out_of_province', sql`d.currency = 'CNY' and d.capital_type = 'domestic' and d.out_of_province`),
     ];
   });
   const { rows } = await sql<Record<string, string>>`
     select ${sql.join(sums)}
-    from funds_entries e
-    join funds_verifications v on v.entry_id = e.entry_id
-    join projects p on p.code = e.project_code
-    where (${sql.join(periods.map(within), sql` or `)}) and p.stage <> 'merged' ${area ? sql`and p.city = ${area}` : sql``}`.execute(db);
+    from funds_in_place_daily d
+    where (${sql.join(periods.map(within), sql` or `)}) ${area ? sql`and d.city = ${area}` : sql``}`.execute(db);
   const r = rows[0]!;
   return periods.map((_, i) => ({
     CNY: BigInt(r[`cny_${i}`]!),
