@@ -26,6 +26,22 @@ export async function registerProject(deps: RouteDeps, user: User, body: z.outpu
   return { input, ...(await startProject(deps.client, deps.taskQueue, input)) };
 }
 
+/** How every project's workflow starts: ID = code, used once ever; its stage and city searchable; its title in the UI. */
+function startOptions(taskQueue: string, input: ProjectInput) {
+  return {
+    workflowId: input.code,
+    taskQueue,
+    args: [input] as [ProjectInput],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    typedSearchAttributes: [
+      { key: ProjectStageAttr, value: input.stage },
+      { key: ProjectCityAttr, value: input.city },
+    ],
+    staticSummary: summaryOf(input),
+    staticDetails: detailsOf(input),
+  };
+}
+
 /**
  * Starts a project's workflow (ID = code) and returns once it is ready: its start recorded and
  * its first tasks open, so that they can be completed at once (update-with-start, one round trip).
@@ -33,22 +49,19 @@ export async function registerProject(deps: RouteDeps, user: User, body: z.outpu
  * of the very same start (a retried request) finds the running project and answers as the first did.
  */
 export async function startProject(client: Client, taskQueue: string, input: ProjectInput): Promise<{ firstExecutionRunId: string }> {
-  const start = new WithStartWorkflowOperation<ProjectLandingWorkflow>(PROJECT_WORKFLOW, {
-    workflowId: input.code,
-    taskQueue,
-    args: [input],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [
-      { key: ProjectStageAttr, value: input.stage },
-      { key: ProjectCityAttr, value: input.city },
-    ],
-    staticSummary: summaryOf(input),
-    staticDetails: detailsOf(input),
-  });
+  const start = new WithStartWorkflowOperation<ProjectLandingWorkflow>(PROJECT_WORKFLOW, { ...startOptions(taskQueue, input), workflowIdConflictPolicy: 'USE_EXISTING' });
   const ready = await client.workflow.executeUpdateWithStart(whenReady, { startWorkflowOperation: start });
   if (!sameProject(ready.input, input)) throw new WorkflowExecutionAlreadyStartedError('Workflow execution already started', input.code, PROJECT_WORKFLOW);
   return { firstExecutionRunId: ready.firstExecutionRunId };
+}
+
+/**
+ * Starts a project's workflow and returns once the server has recorded the start; its first
+ * tasks open moments later (a summit import, which starts hundreds and lists them). A code in use,
+ * even by the same project, is WorkflowExecutionAlreadyStartedError.
+ */
+export async function startProjectNow(client: Client, taskQueue: string, input: ProjectInput): Promise<void> {
+  await client.workflow.start<ProjectLandingWorkflow>(PROJECT_WORKFLOW, startOptions(taskQueue, input));
 }
 
 /** The same start: every field the same, registered by the same person (a retried request). */

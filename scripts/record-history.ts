@@ -190,6 +190,16 @@ const scenarios: Record<string, { continueAsNewAfter?: number; run: Scenario }> 
       return [`${code}@${firstExecutionRunId}`];
     },
   },
+  // Issue 12: started as a summit import starts it (no update), the template read by a local
+  // activity in the first workflow task (patch local-template), a task done, the project withdrawn.
+  import: {
+    async run({ startProject }) {
+      const h = await startProject('signed');
+      await completeRegistration(h);
+      await withdrawToEnd(h);
+      return [`${h.workflowId}@${h.firstExecutionRunId}`];
+    },
+  },
   // The quarterly dispatch report for a quarter, published then (same figures) unchanged.
   report: {
     async run({ client, taskQueue }) {

@@ -21,7 +21,7 @@ describe('replaying committed histories', () => {
     workflowBundle = await bundle();
   });
 
-  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, the shell over pure decisions, attributes upserted only when changed, lazy timers, and the quarterly report', () => {
+  test('covers the slice, tasks, escalation, blockers, funds, continue-as-new, a failed write re-projected, the shell over pure decisions, attributes upserted only when changed, lazy timers, the template read locally, and the quarterly report', () => {
     expect(histories.map((h) => h.name)).toEqual([
       'projectLanding-attributes.json',
       'projectLanding-continued-run1.json',
@@ -29,6 +29,7 @@ describe('replaying committed histories', () => {
       'projectLanding-decisions.json',
       'projectLanding-escalation.json',
       'projectLanding-funds.json',
+      'projectLanding-import.json',
       'projectLanding-slice.json',
       'projectLanding-tasks.json',
       'projectLanding-timers.json',

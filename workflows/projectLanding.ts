@@ -3,7 +3,7 @@
  * decisions/. It registers the handlers, takes one action at a time, wakes for deadlines, and
  * continues as new before its history grows too long. `carried` is the state across continue-as-new.
  */
-import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { createActivities } from '../activities/index.js';
 import { actions } from './acting.js';
@@ -18,7 +18,10 @@ import { initialState, nextWakeAt, upgradeCarriedState } from './project-state.j
 import { isTerminal } from './reference.js';
 import type { ProjectInput, ProjectState } from './state.js';
 
-const { loadTemplate } = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
+type Activities = ReturnType<typeof createActivities>;
+const { loadTemplate } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
+/** The template is read in the first workflow task, with the calendar and the registration's records: no round trip of its own. */
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '10 seconds' } });
 
 /** Runs from before this patch fetched deadlines by activity and wrote each record by itself (acting.ts). */
 const ONE_ROUND_TRIP_PATCH = 'one-round-trip';
@@ -30,6 +33,8 @@ const CHANGED_ATTRIBUTES_PATCH = 'changed-search-attributes';
 const LAZY_TIMERS_PATCH = 'lazy-timers';
 /** Legacy runs checked each update again when its handler started; every handler decides again now. */
 const RECHECK_UPDATES_PATCH = 'recheck-updates';
+/** Runs from before this patch loaded the template by an activity on the server. */
+const LOCAL_TEMPLATE_PATCH = 'local-template';
 /** Temporal refuses more than 2,000 updates in one run; continue as new at half that. */
 const MAX_UPDATES_PER_RUN = 1_000;
 
@@ -88,7 +93,7 @@ export async function projectLanding(input: ProjectInput, carried?: ProjectState
 
   if (carried) publish(state);
   else {
-    const template = loadsTemplate ? await loadTemplate(input.projectType!) : null;
+    const template = loadsTemplate ? await (patched(LOCAL_TEMPLATE_PATCH) ? local.loadTemplate : loadTemplate)(input.projectType!) : null;
     const start = { version: state.version, at: state.startedAt };
     await exclusive(() => act((ctx) => register(state, input, template, ctx), { stamp: start, template, scheduled: () => (ready = true) }));
   }

@@ -4,8 +4,8 @@ import type { Db } from '../../db/connection.js';
 import { templateProjectTypes } from '../../db/templates.js';
 import type { User } from '../../db/users.js';
 import { Problem } from '../problem.js';
-import { startProject } from '../start-project.js';
-import { codeTakenReason, differingFields, startedProjectInput } from './existing.js';
+import { startProjectNow } from '../start-project.js';
+import { codeTakenReason, differingFields, heldCodes, startedProjectInput } from './existing.js';
 import { checkRows, toFieldReasons, type CheckedRows, type RowProblem } from './rows.js';
 import { readSheet, SheetError, type SheetFormat } from './sheet.js';
 
@@ -34,7 +34,8 @@ export class ImportRejected extends Problem {
 /**
  * Imports a summit's signing batch: every row is checked first, and if any is wrong nothing starts.
  * A code already in use counts as already started only when it is the very same project (a
- * re-import); another project's code is a row error. Then each project starts once.
+ * re-import); another project's code is a row error. Then each project starts once; its first
+ * tasks open moments after the import answers.
  */
 export async function importSummitBatch(
   deps: ImportDeps,
@@ -57,8 +58,10 @@ export async function importSummitBatch(
   const result: ImportResult = { total: projects.length, started: [], alreadyStarted: [], conflicts: [] };
   const toStart: CheckedProject[] = [];
   const taken: RowProblem[] = [];
+  // Only the codes visibility knows are looked up one by one; a code taken since is refused at its start.
+  const held = await heldCodes(deps.client, projects.map((p) => p.input.code));
   await inParallel(projects, async (project) => {
-    const found = await existingProject(deps.client, user, project);
+    const found = held.has(project.input.code) ? await existingProject(deps.client, user, project) : 'none';
     if (found === 'none') toStart.push(project);
     else if (found === 'same') result.alreadyStarted.push(project.input.code);
     else taken.push(found.problem);
@@ -69,7 +72,7 @@ export async function importSummitBatch(
   if (done) onProgress(done, projects.length);
   await inParallel(toStart, async (project) => {
     try {
-      await startProject(deps.client, deps.taskQueue, project.input);
+      await startProjectNow(deps.client, deps.taskQueue, project.input);
       result.started.push(project.input.code);
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -99,7 +102,7 @@ async function existingProject(client: Client, user: User, { row, codeColumn, in
 }
 
 /** Runs fn over the items a few at a time: enough to be quick, few enough to leave the server room. */
-async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>, limit = 4): Promise<void> {
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>, limit = 8): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) await fn(items[next++]!);
