@@ -221,6 +221,15 @@ export interface FundsInPlaceDailyTable {
   entries: number;
 }
 
+/** Each project's verified funds by currency; kept by a trigger, never written by luodi. */
+export interface FundsVerifiedByProjectTable {
+  project_code: string;
+  currency: Currency;
+  /** numeric minor units, as a string. */
+  amount_minor: string;
+  entries: number;
+}
+
 export interface FundsVerificationTable {
   entry_id: string;
   verified_by: string;
@@ -360,6 +369,7 @@ export interface Database {
   funds_verifications: FundsVerificationTable;
   funds_voids: FundsVoidTable;
   funds_in_place_daily: FundsInPlaceDailyTable;
+  funds_verified_by_project: FundsVerifiedByProjectTable;
   targets: TargetTable;
   capital_increases: CapitalIncreaseTable;
   reports: ReportTable;

@@ -114,7 +114,7 @@ export interface CohortFigures {
  */
 export async function cohortFigures(db: Db, area: Area, cohort: { signingEvent: string } | Period): Promise<CohortFigures> {
   // One statement, summed in PostgreSQL: the members, and for each its done milestones,
-  // increases and verified funds (in the contract's currency); no row goes back to Node.
+  // increases and verified funds (in the contract's currency, from funds_verified_by_project); no row goes back to Node.
   const members = sql`select code, contracted_minor, contracted_currency from projects
     where stage <> 'merged'
       and ${'signingEvent' in cohort ? sql`signing_event = ${cohort.signingEvent}` : sql`signed_on >= ${cohort.from} and signed_on <= ${cohort.to}`}
@@ -135,10 +135,8 @@ export async function cohortFigures(db: Db, area: Area, cohort: { signingEvent: 
         from tasks t where t.project_code = m.code and t.status = 'done' and t.milestone is not null
       ) ms on true
       left join lateral (select sum(c.amount_minor) as s from capital_increases c where c.project_code = m.code) i on true
-      left join lateral (
-        select sum(e.amount_minor) as f from funds_entries e join funds_verifications v on v.entry_id = e.entry_id
-        where e.project_code = m.code and e.currency = m.contracted_currency
-      ) f on true
+      -- Its verified funds in the contract's currency, as the ledger's trigger keeps them.
+      left join lateral (select b.amount_minor as f from funds_verified_by_project b where b.project_code = m.code and b.currency = m.contracted_currency) f on true
     )
     select count(*) as signed,
       count(*) filter (where landed) as landed,

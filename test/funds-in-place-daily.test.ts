@@ -7,10 +7,11 @@ import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { fundsFigures, type Period } from '../db/statistics.js';
 
 /**
- * The daily sums the dispatch figures read (funds_in_place_daily) equal the ledger's own figures
- * after random histories: entries entered, verified, voided and reversed; projection rows that
- * arrive late, move city, change capital type or origin, are merged, written again as the
- * projection writes them, or removed; and verifications racing merges on other connections.
+ * The sums the dispatch figures read (funds_in_place_daily, and funds_verified_by_project for a
+ * cohort) equal the ledger's own figures after random histories: entries entered, verified,
+ * voided and reversed; projection rows that arrive late, move city, change capital type or
+ * origin, are merged, written again as the projection writes them, or removed; and
+ * verifications racing merges on other connections.
  */
 // A database of this file's own: the comparison is over the whole ledger.
 const url = new URL(inject('databaseUrl'));
@@ -149,6 +150,13 @@ const PERIODS: Period[] = [
 ];
 
 async function expectSameFigures(): Promise<void> {
+  // Each project's verified funds, as the cohort reads them, against the ledger's.
+  const { rows: byProject } = await sql<{ project_code: string; currency: string; amount: string; kept: string | null }>`
+    select l.project_code, l.currency, l.amount, b.amount_minor::text as kept
+    from (select e.project_code, e.currency, sum(e.amount_minor)::text as amount from funds_entries e join funds_verifications v on v.entry_id = e.entry_id group by 1, 2) l
+    full join funds_verified_by_project b on b.project_code = l.project_code and b.currency = l.currency
+    where l.amount is distinct from b.amount_minor::text`.execute(db);
+  expect(byProject).toEqual([]);
   for (const area of [null, ...CITIES]) {
     const daily = await fundsFigures(db, area, PERIODS);
     for (const [i, p] of PERIODS.entries()) expect(daily[i], `${area ?? '全省'} ${p.from}..${p.to}`).toEqual(await fromLedger(area, p));

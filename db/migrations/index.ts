@@ -14,6 +14,7 @@ import * as trust from './2026-11-22T04-00_trust.js';
 import * as statisticsIndexes from './2026-12-03T15-00_statistics-indexes.js';
 import * as fundsInPlaceDaily from './2026-12-04T19-00_funds-in-place-daily.js';
 import * as fundsReversalIndex from './2026-12-04T20-00_funds-reversal-index.js';
+import * as fundsVerifiedByProject from './2026-12-04T21-00_funds-verified-by-project.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T15-00_statistics-indexes': statisticsIndexes,
   '2026-12-04T19-00_funds-in-place-daily': fundsInPlaceDaily,
   '2026-12-04T20-00_funds-reversal-index': fundsReversalIndex,
+  '2026-12-04T21-00_funds-verified-by-project': fundsVerifiedByProject,
 };
