@@ -10,6 +10,7 @@ import { createLogger } from '../config/logger.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { freePort, startDevServer, type DevServer } from '../scripts/dev-server.js';
 import { ensureTemporalCli } from '../scripts/temporal-cli.js';
+import { bundleOptions } from '../worker/createWorker.js';
 
 export interface BenchStack<K extends string> {
   server: DevServer;
@@ -31,7 +32,11 @@ export async function startBenchStack<K extends string>(benchmark: string, workf
   const preparing = prepareDatabase(databaseUrl, log);
   const bundling = (async () => {
     const bundles = {} as Record<K, WorkflowBundle>;
-    for (const kind of Object.keys(workflowsPaths) as K[]) bundles[kind] = await bundleWorkflowCode({ workflowsPath: workflowsPaths[kind], logger: quiet });
+    for (const kind of Object.keys(workflowsPaths) as K[]) {
+      // luodi's workflows are bundled as the worker bundles them (its preloaded modules).
+      const path = workflowsPaths[kind];
+      bundles[kind] = await bundleWorkflowCode({ ...(path === bundleOptions.workflowsPath ? bundleOptions : { workflowsPath: path }), logger: quiet });
+    }
     return bundles;
   })();
   const close = async () => {

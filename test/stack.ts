@@ -8,7 +8,7 @@ import { createApp } from '../api/app.js';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
 import { createApiToken, createUser, type User } from '../db/users.js';
-import { createWorker, workflowsPath } from '../worker/createWorker.js';
+import { bundleOptions, createWorker } from '../worker/createWorker.js';
 
 /** The users every stack has, each with an API token. */
 export const TEST_USERS = {
@@ -59,7 +59,7 @@ export interface ApiResponse {
 export const TEMPORAL_UI = 'http://temporal-ui.test';
 
 export function bundle(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: silentBundlerLogger });
+  return bundleWorkflowCode({ ...bundleOptions, logger: silentBundlerLogger });
 }
 
 const silentBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };

@@ -3,6 +3,8 @@
  * or an amount from outside builds it from these, so the API, the pages, the import, the admin
  * routes and the workflow's messages accept exactly the same values. zod runs in the workflow
  * sandbox too: every update's handler parses its input with it (the replay and workflow suites).
+ * A schema that a workflow parses with is built by a function (calendarDateSchema, currencySchema),
+ * so that the workflow has instances of its own (messages.ts, inputSchemas).
  */
 import { z } from 'zod';
 import { dateProblem, normalizeText, textProblem, TEXT_LIMITS, type TextRule } from './input-rules.js';
@@ -26,10 +28,13 @@ export function safeText(rule: TextRule | number) {
 export const paragraph = (max: number = TEXT_LIMITS.paragraph) => safeText({ max, multiline: true });
 
 /** A real calendar date as YYYY-MM-DD within DATE_RANGE. */
-export const calendarDate = z.string('must be a date as YYYY-MM-DD').superRefine((value, ctx) => {
-  const problem = dateProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export function calendarDateSchema() {
+  return z.string('must be a date as YYYY-MM-DD').superRefine((value, ctx) => {
+    const problem = dateProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+export const calendarDate = calendarDateSchema();
 
 /** Whole minor units as a string of digits, at most MAX_AMOUNT_MINOR; `positive` refuses zero. */
 export function minorUnits({ positive }: { positive: boolean }) {
@@ -39,7 +44,8 @@ export function minorUnits({ positive }: { positive: boolean }) {
   });
 }
 
-export const currency = z.enum(CURRENCIES, 'must be CNY or USD');
+export const currencySchema = () => z.enum(CURRENCIES, 'must be CNY or USD');
+export const currency = currencySchema();
 
 /** Money: integer minor units (fen, cents) as a string, and its currency. Never a float. */
 export const money = z.strictObject({ amountMinor: minorUnits({ positive: false }), currency });
