@@ -56,7 +56,7 @@ export function createWorklistsRouter(deps: RouteDeps): Router {
       failure: { activity: f.activity, message: f.message, at: f.failed_at.toISOString() },
       links: projectLinks(deps, f.project_code),
     }));
-    res.json({ items: items.map((p) => ({ ...projectView(p), links: projectLinks(deps, p.code) })), total, limit, offset, unprojected });
+    res.json({ items: items.map((p) => projectView(p, projectLinks(deps, p.code))), total, limit, offset, unprojected });
   });
 
   return router;

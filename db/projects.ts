@@ -4,7 +4,7 @@ import type { ProjectionChange, ProjectRow, TaskRow } from '../workflows/project
 import type { Db } from './connection.js';
 import { entryIdOf } from './funds.js';
 import type { City } from '../workflows/reference.js';
-import type { Database, Project } from './schema.js';
+import type { Database, Project, Task } from './schema.js';
 
 /** Upsert that never moves a row back to an older version of the project. */
 const newer = sql<boolean>`excluded.version > `;
@@ -192,40 +192,29 @@ export interface InboxFilter {
   offset: number;
 }
 
-/** A department's open tasks, the most overdue first, then the soonest due. */
-export async function departmentInbox(db: Db, f: InboxFilter) {
-  let q = db
-    .selectFrom('tasks')
-    .innerJoin('projects', 'projects.code', 'tasks.project_code')
-    .where('tasks.department', '=', f.department)
-    .where('tasks.status', '=', 'open')
-    .where('projects.stage', 'not in', ['withdrawn', 'merged', 'operating']);
-  if (f.city) q = q.where('tasks.city', '=', f.city);
+/** One open task in an inbox, with the project it belongs to. */
+export type InboxRow = Pick<Task, 'project_code' | 'task_key' | 'department' | 'city' | 'title_zh' | 'title_en' | 'opened_at' | 'due_at' | 'rung'> &
+  Pick<Project, 'name' | 'stage' | 'liaison'>;
+
+/**
+ * A department's open tasks, the most overdue first, then the soonest due. Each staff member's
+ * first page reads it, so it is SQL text rather than a query built and compiled anew each time.
+ */
+export async function departmentInbox(db: Db, f: InboxFilter): Promise<{ items: InboxRow[]; total: number }> {
+  const open = sql`
+    from tasks join projects on projects.code = tasks.project_code
+    where tasks.department = ${f.department} and tasks.status = 'open' and projects.stage not in ('withdrawn', 'merged', 'operating')
+    ${f.city ? sql`and tasks.city = ${f.city}` : sql``}`;
   const [items, count] = await Promise.all([
-    q
-      .select([
-        'tasks.project_code',
-        'tasks.task_key',
-        'tasks.department',
-        'tasks.city',
-        'tasks.title_zh',
-        'tasks.title_en',
-        'tasks.opened_at',
-        'tasks.due_at',
-        'tasks.rung',
-        'projects.name',
-        'projects.stage',
-        'projects.liaison',
-      ])
-      .orderBy('tasks.rung', 'desc')
-      .orderBy(sql`tasks.due_at asc nulls last`)
-      .orderBy('tasks.project_code')
-      .limit(f.limit)
-      .offset(f.offset)
-      .execute(),
-    q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    sql<InboxRow>`
+      select tasks.project_code, tasks.task_key, tasks.department, tasks.city, tasks.title_zh, tasks.title_en, tasks.opened_at, tasks.due_at, tasks.rung,
+        projects.name, projects.stage, projects.liaison
+      ${open}
+      order by tasks.rung desc, tasks.due_at asc nulls last, tasks.project_code
+      limit ${f.limit} offset ${f.offset}`.execute(db),
+    sql<{ n: string }>`select count(*) as n ${open}`.execute(db),
   ]);
-  return { items, total: Number(count.n) };
+  return { items: items.rows, total: Number(count.rows[0]!.n) };
 }
 
 /** A project's city from the projection, or null if the projection has no row yet. */

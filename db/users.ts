@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { City, Department } from '../workflows/reference.js';
 import type { Db } from './connection.js';
 import { hashPassword } from './passwords.js';
-import type { Role } from './schema.js';
+import type { Role, UserRow } from './schema.js';
 
 /** Who is acting: their role, and where and for which department they may act. */
 export interface User {
@@ -97,19 +97,35 @@ export async function revokeApiToken(db: Db, tokenId: string, revokedBy: string)
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** The active user holding this token (not revoked, not expired), or undefined. */
+/**
+ * A token's last use is kept to the minute: writing it on every request made every read a write,
+ * and made all the requests of one token wait in turn on the lock of its row.
+ */
+const LAST_USE_GRANULARITY_MS = 60_000;
+
+/**
+ * The active user holding this token (not revoked, not expired), or undefined. Every API request
+ * runs this, so it is one SQL text rather than a query built and compiled anew each time.
+ */
 export async function userByToken(db: Db, token: string): Promise<User | undefined> {
-  const row = await db
-    .selectFrom('api_tokens')
-    .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['users.id', 'users.name', 'users.role', 'users.city', 'users.department', 'api_tokens.id as token_id'])
-    .where('api_tokens.token_hash', '=', hashToken(token))
-    .where('api_tokens.revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', sql<Date>`now()`)]))
-    .where('users.disabled_at', 'is', null)
-    .executeTakeFirst();
+  const { rows } = await sql<Pick<UserRow, 'id' | 'name' | 'role' | 'city' | 'department'> & { token_id: string; last_used_at: Date | null }>`
+    select users.id, users.name, users.role, users.city, users.department, api_tokens.id as token_id, api_tokens.last_used_at
+    from api_tokens join users on users.id = api_tokens.user_id
+    where api_tokens.token_hash = ${hashToken(token)} and api_tokens.revoked_at is null
+      and (api_tokens.expires_at is null or api_tokens.expires_at > now()) and users.disabled_at is null`.execute(db);
+  const row = rows[0];
   if (!row) return undefined;
-  await db.updateTable('api_tokens').set({ last_used_at: new Date().toISOString() }).where('id', '=', row.token_id).execute();
+  const now = Date.now();
+  if (!row.last_used_at || now - row.last_used_at.getTime() >= LAST_USE_GRANULARITY_MS) {
+    const stale = new Date(now - LAST_USE_GRANULARITY_MS);
+    // Of concurrent requests that all saw it stale, one writes it.
+    await db
+      .updateTable('api_tokens')
+      .set({ last_used_at: new Date(now).toISOString() })
+      .where('id', '=', row.token_id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', stale)]))
+      .execute();
+  }
   return toUser(row);
 }
 
