@@ -15,6 +15,7 @@ import * as statisticsIndexes from './2026-12-03T15-00_statistics-indexes.js';
 import * as fundsInPlaceDaily from './2026-12-04T19-00_funds-in-place-daily.js';
 import * as fundsReversalIndex from './2026-12-04T20-00_funds-reversal-index.js';
 import * as fundsVerifiedByProject from './2026-12-04T21-00_funds-verified-by-project.js';
+import * as listIndexes from './2026-12-04T22-00_list-indexes.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T19-00_funds-in-place-daily': fundsInPlaceDaily,
   '2026-12-04T20-00_funds-reversal-index': fundsReversalIndex,
   '2026-12-04T21-00_funds-verified-by-project': fundsVerifiedByProject,
+  '2026-12-04T22-00_list-indexes': listIndexes,
 };
