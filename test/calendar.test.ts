@@ -68,8 +68,8 @@ describe('the workflow counts deadlines itself, on the official calendar a local
       }
       const { events } = await stack.client.workflow.getHandle(code).fetchHistory();
       const markers = (events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-      // The calendar and the start's records: two local activities, no deadline activity on the server.
-      expect(markers).toHaveLength(2);
+      // The template, the calendar and the start's records: three local activities, no deadline activity on the server.
+      expect(markers).toHaveLength(3);
       expect((events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'computeDeadlines')).toHaveLength(0);
     } finally {
       await stack.close();
