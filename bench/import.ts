@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { scaledCalendar } from '../activities/calendar.js';
-import { importSummitBatch } from '../api/summit-import/run.js';
+import { importSummitBatch, inParallel } from '../api/summit-import/run.js';
 import { checkRows } from '../api/summit-import/rows.js';
 import { readSheet } from '../api/summit-import/sheet.js';
 import { loadConfigOrExit } from '../config/index.js';
@@ -56,14 +56,6 @@ async function untilProjected(db: Db, codes: readonly string[], timeoutMs: numbe
     if (Date.now() > deadline) throw new Error(`the projection of ${codes.length} projects was not complete after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 interface Timing {
@@ -112,8 +104,10 @@ export async function importBench({ quick }: { quick: boolean }): Promise<Figure
       if (problems.length) throw new Error(`the benchmark's sheet has problems: ${JSON.stringify(problems.slice(0, 3))}`);
       const inputs: ProjectInput[] = projects.map((p) => p.input);
       const t0 = performance.now();
-      await inParallel(inputs, BARE_CONCURRENCY, (input) =>
-        client.workflow.start(PROJECT_WORKFLOW, {
+      await inParallel(
+        inputs,
+        (input) =>
+          client.workflow.start(PROJECT_WORKFLOW, {
           workflowId: input.code,
           taskQueue,
           args: [input],
@@ -123,6 +117,7 @@ export async function importBench({ quick }: { quick: boolean }): Promise<Figure
             { key: ProjectCityAttr, value: input.city },
           ],
         }),
+        BARE_CONCURRENCY,
       );
       const started = performance.now();
       await untilProjected(db, codes, 120_000);

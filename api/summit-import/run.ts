@@ -102,7 +102,7 @@ async function existingProject(client: Client, user: User, { row, codeColumn, in
 }
 
 /** Runs fn over the items a few at a time: enough to be quick, few enough to leave the server room. */
-async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>, limit = 8): Promise<void> {
+export async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<unknown>, limit = 8): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) await fn(items[next++]!);
