@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { TrustProxy } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import { createAdminRouter } from './admin.routes.js';
-import { authenticate } from './auth.js';
+import { authenticate, tokenLookup } from './auth.js';
 import { createDocsRouter } from './docs.routes.js';
 import type { RouteDeps } from './http.js';
 import { createFundsRouter } from './funds.routes.js';
@@ -23,6 +23,7 @@ import { createWorklistsRouter } from './worklists.routes.js';
 import { securityHeaders } from './security-headers.js';
 import { SignInGuard, type SignInLimits } from './signin-limits.js';
 import { createTokensRouter } from './tokens.routes.js';
+import type { TokenCache } from './token-cache.js';
 
 /** How long one request may wait on Temporal (an update waits for the worker too). */
 export const TEMPORAL_DEADLINE_MS = 10_000;
@@ -37,6 +38,8 @@ export interface AppDeps extends RouteDeps {
   signInLimits?: SignInLimits;
   /** Request durations by route, for Prometheus (API_METRICS_PORT). */
   metrics?: ApiMetrics;
+  /** API tokens' users kept in memory (API_TOKEN_CACHE_SECONDS); without it each request reads them. */
+  tokenCache?: TokenCache;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -65,7 +68,7 @@ export function createApp(deps: AppDeps): Express {
   });
   const api = express.Router();
   api.use(createDocsRouter());
-  api.use(authenticate(deps.db));
+  api.use(authenticate(tokenLookup(deps.db, deps.tokenCache)));
   api.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   // Parsed before the idempotency check, so that a file is part of what a key stands for.
   api.use(express.raw({ type: Object.values(SHEET_TYPES), limit: '10mb' }));

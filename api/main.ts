@@ -5,6 +5,7 @@ import { createDb, type Db } from '../db/connection.js';
 import { purgeExpiredKeys } from '../db/idempotency-keys.js';
 import { purgeExpiredSessions } from '../db/sessions.js';
 import { createApp } from './app.js';
+import { TokenCache } from './token-cache.js';
 import { serveMetrics } from '../config/metrics.js';
 import { createApiMetrics } from './metrics.js';
 
@@ -34,10 +35,12 @@ async function main(): Promise<void> {
   });
   const db = createDb(config.DATABASE_URL, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection was lost; the pool opens a new one when needed') });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const tokenCache = config.API_TOKEN_CACHE_SECONDS > 0 ? new TokenCache(db, config.DATABASE_URL, { ttlMs: config.API_TOKEN_CACHE_SECONDS * 1000, log }) : undefined;
   const metrics = config.API_METRICS_PORT !== undefined ? createApiMetrics() : undefined;
   if (metrics) await serveMetrics(metrics.registry, config.API_METRICS_PORT!, log);
   const app = createApp({
     ...(metrics ? { metrics } : {}),
+    ...(tokenCache ? { tokenCache } : {}),
     client,
     db,
     log,
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
     log.info('API stopping');
     clearInterval(purging);
     server.close(() => {
-      void Promise.all([connection.close(), db.destroy()]).then(() => process.exit(0));
+      void Promise.all([connection.close(), tokenCache?.close(), db.destroy()]).then(() => process.exit(0));
     });
   };
   process.once('SIGINT', stop);

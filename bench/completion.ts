@@ -9,10 +9,12 @@
  * bench's own; luodi's worker (the real worker/main.ts, on the official calendar, so nothing the
  * template opens can fall due or escalate during the run), the floor's worker (bench/floor-worker.ts)
  * and the API (the real api/main.ts on a free loopback port) each a child process of its own, on
- * the bench's task queues; this process only generates load: fetch to the API for HTTP, the SDK
- * client for bare and the floors. The children log at warn, on this process's stderr.
+ * the bench's task queues; this process only generates load: HTTP requests to the API, the SDK
+ * client for bare and the floors. The children log at warn, on this process's stderr. HTTP requests
+ * go out on one kept-alive socket (node:http), as bench/api's load generator sends them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -67,11 +69,25 @@ export async function completion({ quick }: { quick: boolean }): Promise<Figure[
       const startedAt = performance.now();
       await Promise.all([polling(client, taskQueue, worker), polling(client, floorQueue, floorWorker), healthy(baseUrl, api)]);
       progress(`completion: the worker, the floor's worker and the API are up after ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
-      const post = async (path: string, token: string, body: unknown) => {
-        const res = await fetch(baseUrl + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-        return res.json() as Promise<unknown>;
-      };
+      // One kept-alive socket, as bench/api's load generator sends its requests: what is measured
+      // is luodi's side of a request, not the costs of Node's fetch in the bench process.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const post = (path: string, token: string, body: unknown) =>
+        new Promise<unknown>((resolve, reject) => {
+          const data = JSON.stringify(body);
+          const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
+          request(baseUrl + path, { method: 'POST', agent, headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              if (res.statusCode! >= 300) reject(new Error(`${path}: ${res.statusCode} ${text}`));
+              else resolve(JSON.parse(text));
+            });
+          })
+            .on('error', reject)
+            .end(data);
+        });
       /** Open tasks to complete, each used once: ${code}/${key}. */
       const slots = async (n: number) => {
         const out: { code: string; key: string }[] = [];
@@ -112,6 +128,7 @@ export async function completion({ quick }: { quick: boolean }): Promise<Figure[
         progress(`completion: round ${round + 1}/${rounds}: p50 floor ${p50s.floor.at(-1)!.toFixed(1)} ms, local-activity floor ${p50s.localFloor.at(-1)!.toFixed(1)} ms, bare ${p50s.bare.at(-1)!.toFixed(1)} ms, HTTP ${p50s.http.at(-1)!.toFixed(1)} ms`);
       }
       await floor.executeUpdate(touch, { args: [-1] });
+      agent.destroy();
       const params = { rounds, perRound, statistic: 'median of per-round p50' };
       return [
         report('completion', { name: 'completion.http_vs_bare', value: median(p50s.http), unit: 'ms', baseline: median(p50s.bare), params: { ...params, target: '≤ 1.15' } }),

@@ -82,6 +82,8 @@ const schema = z.object({
   DISPATCHER_METRICS_PORT: z.coerce.number('must be a port').int().min(0).max(65535).optional(),
   /** Workflows the worker keeps in its sticky cache (about 0.4 MiB each: bench/ measures it). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number('must be a whole number').int().min(0).default(1000),
+  /** How long the API trusts a cached API token without a word from PostgreSQL (any change to tokens or users clears the cache at once); 0: no cache. */
+  API_TOKEN_CACHE_SECONDS: z.coerce.number('must be a number of seconds').int('must be a whole number').min(0).max(3600).default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -103,30 +103,50 @@ export async function revokeApiToken(db: Db, tokenId: string, revokedBy: string)
  */
 const LAST_USE_GRANULARITY_MS = 60_000;
 
+/** An active token's holder and what the token's own row says of its use and expiry. */
+export interface TokenHolder {
+  user: User;
+  tokenId: string;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+}
+
 /**
  * The active user holding this token (not revoked, not expired), or undefined. Every API request
- * runs this, so it is one SQL text rather than a query built and compiled anew each time.
+ * that misses the token cache runs this, so it is one SQL text rather than a query built and
+ * compiled anew each time.
  */
-export async function userByToken(db: Db, token: string): Promise<User | undefined> {
-  const { rows } = await sql<Pick<UserRow, 'id' | 'name' | 'role' | 'city' | 'department'> & { token_id: string; last_used_at: Date | null }>`
-    select users.id, users.name, users.role, users.city, users.department, api_tokens.id as token_id, api_tokens.last_used_at
+export async function tokenHolder(db: Db, token: string): Promise<TokenHolder | undefined> {
+  const { rows } = await sql<Pick<UserRow, 'id' | 'name' | 'role' | 'city' | 'department'> & { token_id: string; last_used_at: Date | null; expires_at: Date | null }>`
+    select users.id, users.name, users.role, users.city, users.department, api_tokens.id as token_id, api_tokens.last_used_at, api_tokens.expires_at
     from api_tokens join users on users.id = api_tokens.user_id
     where api_tokens.token_hash = ${hashToken(token)} and api_tokens.revoked_at is null
       and (api_tokens.expires_at is null or api_tokens.expires_at > now()) and users.disabled_at is null`.execute(db);
   const row = rows[0];
-  if (!row) return undefined;
+  return row && { user: toUser(row), tokenId: row.token_id, lastUsedAt: row.last_used_at, expiresAt: row.expires_at };
+}
+
+/** Writes the token's last use if what is known of it is a minute old; returns the last use now known. */
+export async function touchToken(db: Db, tokenId: string, lastUsedAt: Date | null): Promise<Date | null> {
   const now = Date.now();
-  if (!row.last_used_at || now - row.last_used_at.getTime() >= LAST_USE_GRANULARITY_MS) {
-    const stale = new Date(now - LAST_USE_GRANULARITY_MS);
-    // Of concurrent requests that all saw it stale, one writes it.
-    await db
-      .updateTable('api_tokens')
-      .set({ last_used_at: new Date(now).toISOString() })
-      .where('id', '=', row.token_id)
-      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', stale)]))
-      .execute();
-  }
-  return toUser(row);
+  if (lastUsedAt && now - lastUsedAt.getTime() < LAST_USE_GRANULARITY_MS) return lastUsedAt;
+  const stale = new Date(now - LAST_USE_GRANULARITY_MS);
+  // Of concurrent requests that all saw it stale, one writes it.
+  await db
+    .updateTable('api_tokens')
+    .set({ last_used_at: new Date(now).toISOString() })
+    .where('id', '=', tokenId)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', stale)]))
+    .execute();
+  return new Date(now);
+}
+
+/** The active user holding this token, or undefined; its last use is written (to the minute). */
+export async function userByToken(db: Db, token: string): Promise<User | undefined> {
+  const holder = await tokenHolder(db, token);
+  if (!holder) return undefined;
+  await touchToken(db, holder.tokenId, holder.lastUsedAt);
+  return holder.user;
 }
 
 export async function userById(db: Db, id: string): Promise<User | undefined> {

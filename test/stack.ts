@@ -5,6 +5,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Work
 import { inject } from 'vitest';
 import { scaledCalendar, type WorkingCalendar } from '../activities/calendar.js';
 import { createApp } from '../api/app.js';
+import { TokenCache } from '../api/token-cache.js';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
 import { createApiToken, createUser, type User } from '../db/users.js';
@@ -64,15 +65,21 @@ export function bundle(): Promise<WorkflowBundle> {
 
 const silentBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
-/** The real thing on the real servers: a worker on its own task queue, and the API on port 0. */
 /**
+ * The real thing on the real servers: a worker on its own task queue, and the API on port 0.
  * `workingDayMs`: how long one working day lasts for this stack's worker (real timers);
  * `address`: another Temporal server than the run's shared one; `calendar`: another calendar
- * than the scaled one (e.g. the official calendar in PostgreSQL).
+ * than the scaled one (e.g. the official calendar in PostgreSQL); `tokenCacheMs`: the API caches
+ * tokens as api/main.ts does (off by default, so that a test's change to a user is seen at once).
  */
 export async function startStack(
   workflowBundle: WorkflowBundle,
-  { workingDayMs = 60_000, address = inject('temporalAddress'), calendar }: { workingDayMs?: number; address?: string; calendar?: (db: Db) => WorkingCalendar } = {},
+  {
+    workingDayMs = 60_000,
+    address = inject('temporalAddress'),
+    calendar,
+    tokenCacheMs,
+  }: { workingDayMs?: number; address?: string; calendar?: (db: Db) => WorkingCalendar; tokenCacheMs?: number } = {},
 ): Promise<Stack> {
   quietSdkLogs();
   const db = createDb(inject('databaseUrl'));
@@ -82,7 +89,9 @@ export async function startStack(
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
-  const app = createApp({ client, db, log: createLogger('api', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent'), taskQueue, temporalUiUrl: TEMPORAL_UI });
+  const log = createLogger('api', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
+  const tokenCache = tokenCacheMs ? new TokenCache(db, inject('databaseUrl'), { ttlMs: tokenCacheMs, log }) : undefined;
+  const app = createApp({ client, db, log, taskQueue, temporalUiUrl: TEMPORAL_UI, ...(tokenCache ? { tokenCache } : {}) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -120,6 +129,7 @@ export async function startStack(
       await new Promise((resolve) => server.close(resolve));
       worker.shutdown();
       await running;
+      await tokenCache?.close();
       await Promise.all([workerConnection.close(), connection.close(), db.destroy()]);
     },
   };

@@ -16,6 +16,7 @@ import * as fundsInPlaceDaily from './2026-12-04T19-00_funds-in-place-daily.js';
 import * as fundsReversalIndex from './2026-12-04T20-00_funds-reversal-index.js';
 import * as fundsVerifiedByProject from './2026-12-04T21-00_funds-verified-by-project.js';
 import * as listIndexes from './2026-12-04T22-00_list-indexes.js';
+import * as authChanges from './2026-12-06T06-00_auth-changes.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T20-00_funds-reversal-index': fundsReversalIndex,
   '2026-12-04T21-00_funds-verified-by-project': fundsVerifiedByProject,
   '2026-12-04T22-00_list-indexes': listIndexes,
+  '2026-12-06T06-00_auth-changes': authChanges,
 };
