@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import express, { Router } from 'express';
 import { openApiDocument } from './openapi.js';
+// Imported, not read from a path: tsc then emits it beside the compiled code (dist/package.json).
+import packageJson from '../package.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
-const { version } = require('../package.json') as { version: string };
+const { version } = packageJson;
 const swaggerUi = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
 
 /** The OpenAPI document and a browsable page for it; both public. */
