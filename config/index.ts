@@ -55,6 +55,17 @@ const schema = z.object({
   TEMPORAL_UI_URL: z.url('must be a URL, e.g. http://127.0.0.1:8233').optional(),
   TEMPORAL_DB_FILE: z.string().min(1, 'must be a file path').default('.data/temporal.db'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  /** Which Temporal `npm start` runs when none answers at TEMPORAL_ADDRESS: the CLI's dev server, or Temporal's own server on PostgreSQL (npm run cluster). */
+  TEMPORAL_MODE: z.enum(['dev', 'cluster'], 'must be dev or cluster').default('dev'),
+  /** The cluster's PostgreSQL (its database part is ignored); by default DATABASE_URL's server. */
+  TEMPORAL_POSTGRES_URL: z
+    .url('must be a postgres:// URL')
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL')
+    .optional(),
+  TEMPORAL_PERSISTENCE_DB: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case database name').default('luodi_temporal'),
+  TEMPORAL_VISIBILITY_DB: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case database name').default('luodi_temporal_visibility'),
+  /** How long Temporal keeps a closed project's history (the namespace's retention, set when the cluster registers it). */
+  TEMPORAL_RETENTION_DAYS: z.coerce.number('must be a number of days').int('must be a whole number').min(1).max(3650).default(90),
   DATABASE_URL: z
     .url('must be a postgres:// URL')
     .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL')

@@ -1,5 +1,8 @@
-import { Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { assertFitsSqlVisibility } from '../workflows/search-attribute-limits.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
@@ -10,6 +13,7 @@ const { IndexedValueType } = proto.temporal.api.enums.v1;
  * Returns the names it added.
  */
 export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
+  assertFitsSqlVisibility(SEARCH_ATTRIBUTES);
   const connection = await Connection.connect({ address });
   try {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
@@ -21,6 +25,45 @@ export async function ensureSearchAttributes(address: string, namespace: string)
       });
     }
     return missing.map((key) => key.name);
+  } finally {
+    await connection.close();
+  }
+}
+
+const PROBE_VALUES: Record<SearchAttributeType, unknown> = {
+  KEYWORD: 'probe',
+  TEXT: 'probe',
+  INT: 0,
+  DOUBLE: 0,
+  BOOL: false,
+  DATETIME: new Date(0),
+  KEYWORD_LIST: ['probe'],
+};
+
+/**
+ * Waits until the server accepts a workflow that sets every luodi search attribute (on a new
+ * namespace they reach every service within seconds), starting and terminating a probe workflow
+ * that no worker runs.
+ */
+export async function waitUntilSearchAttributesUsable(address: string, namespace: string, timeoutMs = 60_000): Promise<void> {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        const handle = await client.workflow.start('luodiSearchAttributeProbe', {
+          workflowId: `luodi-search-attribute-probe-${randomUUID()}`,
+          taskQueue: 'luodi-search-attribute-probe',
+          typedSearchAttributes: SEARCH_ATTRIBUTES.map((key) => ({ key, value: PROBE_VALUES[key.type] }) as SearchAttributePair),
+        });
+        await handle.terminate('search attribute probe');
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`the namespace ${namespace} at ${address} did not accept luodi's search attributes within ${timeoutMs / 1000} s: ${(err as Error).message}`, { cause: err });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   } finally {
     await connection.close();
   }

@@ -7,16 +7,19 @@ import { prepareDatabase } from '../db/migrator.js';
 import { isServing, startDevServer, stopProcess, type DevServer } from './dev-server.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { ensureTemporalCli } from './temporal-cli.js';
+import { startConfiguredCluster } from './cluster-main.js';
 
 /**
  * `npm start`: database set-up, the Temporal dev server (unless one already answers at
- * TEMPORAL_ADDRESS), the worker and the API. Ctrl-C stops them all, the server last.
+ * TEMPORAL_ADDRESS; with TEMPORAL_MODE=cluster, Temporal's own server on PostgreSQL), the worker
+ * and the API. Ctrl-C stops them all, the server last.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
 const log = createLogger('start', config.LOG_LEVEL);
 const children: ChildProcess[] = [];
-let server: DevServer | null = null;
+/** The Temporal this started (not one that was already running), stopped last. */
+let server: Pick<DevServer, 'stop'> | null = null;
 let stopping = false;
 
 async function main(): Promise<void> {
@@ -28,9 +31,15 @@ async function main(): Promise<void> {
     log.info({ address: config.TEMPORAL_ADDRESS }, '2/4 Temporal: using the server already running there');
     const added = await ensureSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
     if (added.length) log.info({ added }, 'registered missing search attributes');
+  } else if (config.TEMPORAL_MODE === 'cluster') {
+    log.info('2/4 Temporal: starting the cluster (TEMPORAL_MODE=cluster): Temporal\'s server on PostgreSQL');
+    const cluster = await startConfiguredCluster(config, log);
+    server = cluster;
+    uiUrl = cluster.uiUrl ?? uiUrl;
+    cluster.server.once('exit', () => void shutdown('the Temporal server exited', 1));
   } else {
     log.info('2/4 Temporal: starting the dev server');
-    server = await startDevServer({
+    const dev = await startDevServer({
       cliPath: await ensureTemporalCli(process.env, log),
       port: Number(config.TEMPORAL_ADDRESS.split(':')[1]),
       namespace: config.TEMPORAL_NAMESPACE,
@@ -38,8 +47,9 @@ async function main(): Promise<void> {
       dbFile: resolve(root, config.TEMPORAL_DB_FILE),
       onOutput: (line) => log.debug({ server: line }, 'temporal server output'),
     });
-    uiUrl = server.uiUrl ?? uiUrl;
-    server.process.once('exit', () => void shutdown('the Temporal dev server exited', 1));
+    server = dev;
+    uiUrl = dev.uiUrl ?? uiUrl;
+    dev.process.once('exit', () => void shutdown('the Temporal dev server exited', 1));
   }
 
   log.info('3/4 worker');

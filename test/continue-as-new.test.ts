@@ -1,25 +1,19 @@
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { freePort, startDevServer, type DevServer } from '../scripts/dev-server.js';
 import { completeTask, getState, reassignLiaison, reportBlocker, withdraw, type Actor, type ProjectLandingWorkflow } from '../workflows/messages.js';
 import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
+import { ownTemporal, type OwnTemporal } from './temporal-target.js';
 
 /** A server of its own that suggests continue-as-new after 40 events, so a project continues within a test. */
-let server: DevServer;
+let server: OwnTemporal;
 let stack: Stack;
 beforeAll(async () => {
-  server = await startDevServer({
-    cliPath: inject('temporalCliPath'),
-    port: await freePort(),
-    namespace: 'default',
-    uiPort: null,
-    dbFile: null,
-    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 },
-  });
+  server = await ownTemporal({ target: inject('temporalTarget'), cliPath: inject('temporalCliPath'), dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 } });
+  await server.start();
   stack = await startStack(await bundle(), { address: server.address });
 });
 afterAll(async () => {
   await stack?.close();
-  await server?.stop();
+  await server?.dispose();
 });
 
 const coordinator: Actor = { id: 'coordinator.zhang', department: null, city: '沈阳' };

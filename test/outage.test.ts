@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
 import pg from 'pg';
@@ -11,7 +8,6 @@ import { createLogger } from '../config/logger.js';
 import { createDb } from '../db/connection.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { addTemplateVersion } from '../db/templates.js';
-import { freePort, startDevServer, type DevServer } from '../scripts/dev-server.js';
 import { getState } from '../workflows/messages.js';
 import {
   assertBlockersOnce,
@@ -27,10 +23,11 @@ import {
   type Answer,
 } from './fault-stack.js';
 import { bundle, eventually, newCode } from './stack.js';
+import { ownTemporal } from './temporal-target.js';
 
 /**
- * Issue 9, dependencies gone: PostgreSQL refusing every connection for 30 s, and the Temporal dev
- * server stopped and started again from its state file while a project's timers are open. The API
+ * Issue 9, dependencies gone: PostgreSQL refusing every connection for 30 s, and the Temporal
+ * server (the dev server, or the cluster under test:cluster) stopped and started again from its state while a project's timers are open. The API
  * (api/main.ts, as its own process) answers 503 with Retry-After meanwhile; afterwards everything
  * catches up, once.
  */
@@ -175,11 +172,9 @@ const DAY_MS = 1_000;
  */
 const WORKER_POLL_BACKOFF_MAX_MS = 10_000;
 
-test('the dev server restarted from its state file after a due time: the escalation fires once, and the API is back within 5 s', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'luodi-restart-'));
-  const port = await freePort();
-  const serverOptions = { cliPath: inject('temporalCliPath'), port, namespace: 'default', uiPort: null, dbFile: join(dir, 'temporal.db') };
-  let server: DevServer | undefined = await startDevServer(serverOptions);
+test('the Temporal server restarted from its state after a due time: the escalation fires once, and the API is back within 5 s', async () => {
+  const server = await ownTemporal({ target: inject('temporalTarget'), cliPath: inject('temporalCliPath'), persistent: true });
+  await server.start();
   const db = createDb(inject('databaseUrl'));
   const taskQueue = `outage-temporal-${randomUUID()}`;
   const worker = await startWorker({ address: server.address, db, taskQueue, workflowBundle, workingDayMs: DAY_MS });
@@ -208,7 +203,6 @@ test('the dev server restarted from its state file after a due time: the escalat
     expect(rungAt).toHaveLength(2);
 
     await server.stop();
-    server = undefined;
     const stoppedAt = Date.now();
     expect(stoppedAt, 'the server must be down before the first rung is due').toBeLessThan(Date.parse(rungAt[0]!));
 
@@ -224,7 +218,7 @@ test('the dev server restarted from its state file after a due time: the escalat
 
     // Both rungs fall due while it is down; it comes back on the same port from the same file.
     await sleep(Math.max(0, Date.parse(rungAt[1]!) + DAY_MS - Date.now()));
-    server = await startDevServer(serverOptions);
+    await server.start();
     const back = Date.now();
     await eventually(async () => ((await http('/readyz')).body.dependencies.temporal.up ? true : undefined), 5_000);
     expect(Date.now() - back, 'ms until the API reached Temporal again').toBeLessThan(5_000);
@@ -263,8 +257,7 @@ test('the dev server restarted from its state file after a due time: the escalat
     await api.process.stop();
     await worker.stop();
     await client.connection.close();
-    await server?.stop();
+    await server.dispose();
     await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
   }
 }, 120_000);

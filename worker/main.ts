@@ -4,6 +4,8 @@ import { createLogger } from '../config/logger.js';
 import { officialCalendar, scaledCalendar } from '../activities/calendar.js';
 import { createDb } from '../db/connection.js';
 import { createWorker } from './createWorker.js';
+import { assertFitsSqlVisibility } from '../workflows/search-attribute-limits.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { ensureReportSchedule } from './report-schedule.js';
 import { Client, Connection } from '@temporalio/client';
 
@@ -20,6 +22,8 @@ Runtime.install({
 });
 
 async function main(): Promise<void> {
+  // Production's visibility is PostgreSQL: attributes past its limits would be refused there.
+  assertFitsSqlVisibility(SEARCH_ATTRIBUTES);
   const db = createDb(config.DATABASE_URL, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection was lost; the pool opens a new one when needed') });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
     throw new Error(`Cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${err.message}); start it with npm run temporal or set TEMPORAL_ADDRESS.`);

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../config/logger.js';
+import { dropClusterDatabases, freeClusterPort, postgresTarget, startCluster, type Cluster } from '../scripts/cluster.js';
+import { freePort, startDevServer, type DevServer } from '../scripts/dev-server.js';
+
+/**
+ * The suite runs against either Temporal: the CLI's dev server (`npm test`) or Temporal's own
+ * server on PostgreSQL (`npm run test:cluster`, LUODI_TEST_TEMPORAL=cluster).
+ */
+export type TemporalTarget = 'dev' | 'cluster';
+
+export function temporalTargetOf(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
+  return env.LUODI_TEST_TEMPORAL === 'cluster' ? 'cluster' : 'dev';
+}
+
+/** A Temporal server of one test file's (or the run's) own, of the run's kind. */
+export interface OwnTemporal {
+  address: string;
+  /** Starts it; after a stop, from the state it had (a state file, or its databases). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops it and removes its state. */
+  dispose(): Promise<void>;
+}
+
+export interface OwnTemporalOptions {
+  target: TemporalTarget;
+  /** The dev server's binary (dev only). */
+  cliPath: string;
+  /** Dynamic config values on top of the server's own. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Keep its state across stop and start (the dev server's state file; a cluster always does). */
+  persistent?: boolean;
+}
+
+export async function ownTemporal(o: OwnTemporalOptions): Promise<OwnTemporal> {
+  const log = createLogger('test-temporal', 'warn');
+  let running: DevServer | Cluster | undefined;
+  if (o.target === 'dev') {
+    const dir = o.persistent ? mkdtempSync(join(tmpdir(), 'luodi-temporal-')) : null;
+    const port = await freePort();
+    const options = { cliPath: o.cliPath, port, namespace: 'default', uiPort: null, dbFile: dir && join(dir, 'temporal.db'), ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}) };
+    return {
+      address: `127.0.0.1:${port}`,
+      start: async () => void (running = await startDevServer(options)),
+      stop: async () => {
+        await running?.stop();
+        running = undefined;
+      },
+      dispose: async () => {
+        await running?.stop();
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const port = await freeClusterPort();
+  const postgres = postgresTarget(loadConfig().DATABASE_URL);
+  const name = `luodi_test_temporal_${Date.now()}_${process.pid}_${port}`;
+  const databases = { persistence: name, visibility: `${name}_visibility` };
+  // Small pools: a run has two or three clusters at once beside luodi's own, on one PostgreSQL.
+  const options = { postgres, databases, port, uiPort: null, namespace: 'default', retentionDays: 1, log, maxConns: { persistence: 4, visibility: 2 }, ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}) };
+  return {
+    address: `127.0.0.1:${port}`,
+    start: async () => void (running = await startCluster(options)),
+    stop: async () => {
+      await running?.stop();
+      running = undefined;
+    },
+    dispose: async () => {
+      await running?.stop();
+      await dropClusterDatabases(postgres, databases);
+    },
+  };
+}
