@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createLogger, type Logger } from '../config/logger.js';
 
 /**
@@ -169,4 +170,15 @@ export function moduleSource(b: Pick<GoBinary, 'module' | 'version' | 'toolchain
   const dir = out.status === 0 ? (JSON.parse(out.stdout) as { Dir?: string }).Dir : undefined;
   if (!dir) throw new GoBinaryError(`go mod download ${module}@${version} failed: ${out.stderr.trim() || out.stdout.trim()}`);
   return dir;
+}
+
+// Run directly (`tsx scripts/go-binaries.ts`): find or build every binary, one after another (two
+// Go builds at once would share two cores), and print their paths.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  try {
+    for (const b of [TEMPORAL_CLI, TEMPORAL_SERVER, TEMPORAL_SQL_TOOL, TEMPORAL_UI_SERVER]) process.stdout.write(`${b.cacheName}\t${await ensureGoBinary(b)}\n`);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
 }

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { ensureTemporalCli } from '../scripts/temporal-cli.js';
+import { bundleNow } from './stack.js';
 import { ownTemporal, temporalTargetOf, type TemporalTarget } from './temporal-target.js';
 
 declare module 'vitest' {
@@ -12,19 +16,24 @@ declare module 'vitest' {
     /** Which Temporal the run is against: the dev server (npm test) or the cluster (npm run test:cluster). */
     temporalTarget: TemporalTarget;
     databaseUrl: string;
+    /** luodi's workflow bundle, built once for the run (test/stack.ts bundle()). */
+    workflowBundlePath: string;
   }
 }
 
 /**
  * One real Temporal server for the whole run (the CLI's dev server with its state in memory, or
  * with LUODI_TEST_TEMPORAL=cluster Temporal's own server on databases of its own) and one fresh
- * PostgreSQL database for luodi; all are gone afterwards.
+ * PostgreSQL database for luodi, and luodi's workflows bundled once; all are gone afterwards.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = createLogger('test-setup', 'warn');
   const target = temporalTargetOf();
   // The CLI is needed either way: some tests run `temporal workflow list` against the server.
   const cliPath = await ensureTemporalCli(process.env, log);
+  const bundleDir = mkdtempSync(join(tmpdir(), 'luodi-test-bundle-'));
+  const workflowBundlePath = join(bundleDir, 'workflows.js');
+  writeFileSync(workflowBundlePath, (await bundleNow()).code);
   const server = await ownTemporal({ target, cliPath });
   await server.start();
 
@@ -35,6 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await prepareDatabase(databaseUrl, log);
   } catch (err) {
     await server.dispose();
+    rmSync(bundleDir, { recursive: true, force: true });
     throw err;
   }
 
@@ -42,8 +52,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('temporalCliPath', cliPath);
   project.provide('temporalTarget', target);
   project.provide('databaseUrl', databaseUrl);
+  project.provide('workflowBundlePath', workflowBundlePath);
   return async () => {
     await server.dispose();
     await dropDatabase(databaseUrl);
+    rmSync(bundleDir, { recursive: true, force: true });
   };
 }

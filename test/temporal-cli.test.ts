@@ -1,11 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { devServerArgs } from '../scripts/dev-server.js';
 import { cachedCliPath, ensureTemporalCli, findTemporalCli } from '../scripts/temporal-cli.js';
+import { cachedBinaryPath, ensureGoBinary, findGoBinary, TEMPORAL_SERVER, TEMPORAL_SQL_TOOL, TEMPORAL_UI_SERVER } from '../scripts/go-binaries.js';
 import { createLogger } from '../config/logger.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 function fakeExecutable(path: string): string {
   mkdirSync(dirname(path), { recursive: true });
@@ -51,12 +51,28 @@ describe('finding the Temporal CLI', () => {
     expect(headless).toContain('--headless');
     expect(headless).not.toContain('--db-filename');
   });
+});
 
-  test('docker-compose registers the same search attributes as the dev server', () => {
-    const compose = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8').replace(/\s+/g, ' ');
-    const args = devServerArgs({ cliPath: 'temporal', port: 7233, namespace: 'default', uiPort: null, dbFile: null });
-    const pairs = args.filter((_, i) => args[i - 1] === '--search-attribute');
-    expect(pairs).toHaveLength(SEARCH_ATTRIBUTES.length);
-    for (const [name, type] of pairs.map((p) => p.split('='))) expect(compose).toContain(`--name ${name} --type ${type}`);
+describe("finding Temporal's server and its tools", () => {
+  test('each the same way as the CLI: its own variable, then its usual name on PATH, then its cache folder', () => {
+    const h = mkdtempSync(join(tmpdir(), 'luodi-server-'));
+    const env = { HOME: h, XDG_CACHE_HOME: join(h, 'cache') };
+    expect(cachedBinaryPath(TEMPORAL_SERVER, env)).toBe(join(h, 'cache', 'luodi', 'temporal-server-v1.32.2', 'server'));
+    expect(cachedBinaryPath(TEMPORAL_SQL_TOOL, env)).toBe(join(h, 'cache', 'luodi', 'temporal-sql-tool-v1.32.2', 'sql'));
+    expect(cachedBinaryPath(TEMPORAL_UI_SERVER, env)).toBe(join(h, 'cache', 'luodi', 'temporal-ui-server-v2.54.1', 'server'));
+    const cached = fakeExecutable(cachedBinaryPath(TEMPORAL_SERVER, env));
+    const onPath = fakeExecutable(join(h, 'bin', 'temporal-server'));
+    const explicit = fakeExecutable(join(h, 'explicit', 'server'));
+    expect(findGoBinary(TEMPORAL_SERVER, { ...env, TEMPORAL_SERVER_PATH: explicit, PATH: join(h, 'bin') })).toBe(explicit);
+    expect(findGoBinary(TEMPORAL_SERVER, { ...env, PATH: join(h, 'bin') })).toBe(onPath);
+    expect(findGoBinary(TEMPORAL_SERVER, { ...env, PATH: join(h, 'nothing') })).toBe(cached);
+    expect(findGoBinary(TEMPORAL_SQL_TOOL, { ...env, PATH: join(h, 'nothing') })).toBeNull();
+  });
+
+  test('with no Go, the error names the module and the variable', async () => {
+    const h = mkdtempSync(join(tmpdir(), 'luodi-server-'));
+    await expect(ensureGoBinary(TEMPORAL_SQL_TOOL, { HOME: h, XDG_CACHE_HOME: join(h, 'cache'), PATH: join(h, 'empty') }, createLogger('t', 'silent'))).rejects.toThrow(
+      /go\.temporal\.io\/server\/cmd\/tools\/sql@v1\.32\.2.*TEMPORAL_SQL_TOOL_PATH=\/path\/to\/temporal-sql-tool/,
+    );
   });
 });
