@@ -40,9 +40,13 @@ export interface EntryProcess {
 
 const started = new Set<EntryProcess>();
 
-/** Starts `node --import tsx <entry>` from the project root, as `npm run worker|api` does. */
-export function spawnEntry(entry: 'worker/main.ts' | 'api/main.ts' | 'worker/dispatcher-main.ts', env: Record<string, string>): EntryProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `node --import tsx <entry>` from the project root, as `npm run worker|api` does; or, with
+ * `compiled`, `node dist/<entry>.js` as the production image does (npm run build first).
+ */
+export function spawnEntry(entry: 'worker/main.ts' | 'api/main.ts' | 'worker/dispatcher-main.ts', env: Record<string, string>, { compiled = false } = {}): EntryProcess {
+  const args = compiled ? [`dist/${entry.replace(/\.ts$/, '.js')}`] : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
   let partial = '';
@@ -119,9 +123,9 @@ export async function waitForHealthy(baseUrl: string, timeoutMs = 60_000): Promi
 }
 
 /** api/main.ts as its own process on a free port, once it answers; LOG_LEVEL warn unless given. */
-export async function spawnApi(env: Record<string, string>): Promise<{ process: EntryProcess; baseUrl: string; port: number }> {
+export async function spawnApi(env: Record<string, string>, { compiled = false } = {}): Promise<{ process: EntryProcess; baseUrl: string; port: number }> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawnEntry('api/main.ts', { LOG_LEVEL: 'warn', ...env, PORT: String(port) });
+  const child = spawnEntry('api/main.ts', { LOG_LEVEL: 'warn', ...env, PORT: String(port) }, { compiled });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHealthy(baseUrl);
