@@ -232,6 +232,10 @@ function uiEnv(address: string, port: number): NodeJS.ProcessEnv {
 
 function spawnLogged(path: string, args: string[], env: NodeJS.ProcessEnv, o: Pick<ClusterOptions, 'log' | 'onOutput'>, name: string) {
   const child = spawn(path, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Whatever ends this process ends the server too, rather than leaving it holding its ports.
+  const orphaned = () => child.kill('SIGTERM');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.removeListener('exit', orphaned));
   const tail: string[] = [];
   let partial = '';
   const onData = (chunk: Buffer) => {
