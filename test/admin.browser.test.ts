@@ -8,7 +8,7 @@ import { setPassword } from '../db/users.js';
 import { webhookChannel, webhookSignature } from '../worker/channels.js';
 import { startDispatcher } from '../worker/dispatcher.js';
 import { launchBrowser, requireBrowser } from './browser.js';
-import { bundle, eventually, signInPages, startStack, type Stack } from './stack.js';
+import { bundle, eventually, ownDatabase, signInPages, startStack, type Stack } from './stack.js';
 
 // A missing browser fails the suite here, at once, in one line naming the install command.
 requireBrowser();
@@ -26,6 +26,8 @@ interface Received {
 }
 
 let stack: Stack;
+/** A database of this file's own: its dispatcher must not deliver, or fail, other files' notifications. */
+let database: Awaited<ReturnType<typeof ownDatabase>>;
 let browser: Browser;
 let dispatcher: { stop(): Promise<void> };
 let receiver: Server;
@@ -34,7 +36,8 @@ const received: Received[] = [];
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = await startStack(await bundle());
+  database = await ownDatabase('admin');
+  stack = await startStack(await bundle(), { databaseUrl: database.databaseUrl });
   await setPassword(stack.db, stack.userIds.admin, PASSWORD);
   await stack.db.deleteFrom('calendar_days').where('day', '>=', `${YEAR}-01-01`).where('day', '<=', `${YEAR}-12-31`).execute();
   // A webhook receiver on loopback only: what the dispatcher delivers arrives here.
@@ -60,6 +63,7 @@ afterAll(async () => {
   await dispatcher?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
   await stack?.close();
+  await database?.drop();
 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}admin-${name}.png`, fullPage: true });

@@ -14,6 +14,7 @@ import { createApp } from '../api/app.js';
 import { createLogger } from '../config/logger.js';
 import type { Db } from '../db/connection.js';
 import type { IdempotencyTimes } from '../db/idempotency-keys.js';
+import { addTemplateVersion } from '../db/templates.js';
 import { createApiToken, createUser } from '../db/users.js';
 import { getState } from '../workflows/messages.js';
 import { type ProjectState } from '../workflows/state.js';
@@ -174,6 +175,33 @@ export function httpClient(baseUrl: string, token: string, timeoutMs = 30_000) {
 }
 
 export type HttpClient = ReturnType<typeof httpClient>;
+
+/**
+ * A template of its own (a new project type): independent tasks of the land department, without
+ * fields, none due for 100 working days, so that each can be completed at once with `{}`.
+ */
+export async function addPlainTemplate(db: Db, name: string, taskKeys: readonly string[]): Promise<string> {
+  const projectType = `${name.toLowerCase().replace(/\W+/g, '_')}_${randomUUID().slice(0, 8)}`;
+  await addTemplateVersion(
+    db,
+    {
+      projectType,
+      name: { zh: name, en: name },
+      escalationWorkingDays: [0, 3, 7, 15],
+      idleWorkingDays: 200,
+      tasks: taskKeys.map((key) => ({ key, department: 'natural_resources' as const, title: { zh: key, en: key }, dependsOn: [], dueWorkingDays: 100, fields: [] })),
+    },
+    'admin.test',
+  );
+  return projectType;
+}
+
+/** A member of 沈阳's land department (natural resources) and an API token for it. */
+export async function createLandStaff(db: Db): Promise<{ id: string; token: string }> {
+  const id = `land.staff.${randomUUID().slice(0, 8)}`;
+  await createUser(db, { id, name: '自然资源局经办', role: 'staff', city: '沈阳', department: 'natural_resources' });
+  return { id, token: await createApiToken(db, id, 'fault test') };
+}
 
 /** A new signed project (its first tasks open) through the API. */
 export async function createProject(http: HttpClient, code: string, over: Record<string, unknown> = {}): Promise<Answer> {

@@ -10,7 +10,7 @@ import { createApiToken, createUser, setPassword } from '../db/users.js';
 import { emailChannel, messageIdOf, webhookChannel, webhookSignature } from '../worker/channels.js';
 import { startDispatcher } from '../worker/dispatcher.js';
 import { withdraw, type ProjectLandingWorkflow } from '../workflows/messages.js';
-import { bundle, eventually, newCode, signInPages, startStack, type Stack } from './stack.js';
+import { bundle, eventually, newCode, ownDatabase, signInPages, startStack, type Stack } from './stack.js';
 
 /** A real SMTP server on loopback that refuses one domain, and a real HTTP receiver that checks signatures. */
 interface Mail {
@@ -27,6 +27,8 @@ let smtpPort: number;
 let receiver: Server;
 let receiverUrl: string;
 let stack: Stack;
+/** A database of this file's own: its dispatcher must not deliver, or fail, other files' notifications. */
+let database: Awaited<ReturnType<typeof ownDatabase>>;
 let dispatcher: { stop(): Promise<void> };
 const suffix = Date.now().toString(36);
 const id = (name: string) => `${name}.${suffix}`;
@@ -64,7 +66,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
-  stack = await startStack(await bundle(), { workingDayMs: 400 });
+  database = await ownDatabase('notify');
+  stack = await startStack(await bundle(), { workingDayMs: 400, databaseUrl: database.databaseUrl });
   await addTemplateVersion(stack.db, {
     projectType: `notify_${suffix}`,
     name: { zh: '通知测试', en: 'Notification test' },
@@ -104,6 +107,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await dispatcher?.stop();
   await stack?.close();
+  await database?.drop();
   await new Promise((r) => smtp?.close(() => r(undefined)));
   await new Promise((r) => receiver?.close(() => r(undefined)));
 });

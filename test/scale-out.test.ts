@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
-import { addTemplateVersion } from '../db/templates.js';
-import { createApiToken, createUser } from '../db/users.js';
 import { getState } from '../workflows/messages.js';
 import {
+  addPlainTemplate,
   assertBlockersOnce,
   createCoordinator,
+  createLandStaff,
   httpClient,
   killLeftoverProcesses,
   sleep,
@@ -44,7 +44,7 @@ describe.runIf(target === 'cluster')('scale-out on the cluster', () => {
   const databaseUrl = url.toString();
   const address = inject('temporalAddress');
   const taskQueue = `scale-out-${randomUUID()}`;
-  const projectType = `scale_out_${randomUUID().slice(0, 8)}`;
+  let projectType: string;
   let db: Db;
   let client: Client;
 
@@ -55,17 +55,7 @@ describe.runIf(target === 'cluster')('scale-out on the cluster', () => {
     await prepareDatabase(databaseUrl, createLogger('scale-out-test', 'silent'));
     db = createDb(databaseUrl);
     client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
-    await addTemplateVersion(
-      db,
-      {
-        projectType,
-        name: { zh: '扩展测试', en: 'Scale-out test' },
-        escalationWorkingDays: [0, 3, 7, 15],
-        idleWorkingDays: 200,
-        tasks: TASKS.map((key) => ({ key, department: 'natural_resources' as const, title: { zh: key, en: key }, dependsOn: [], dueWorkingDays: 100, fields: [] })),
-      },
-      'admin.test',
-    );
+    projectType = await addPlainTemplate(db, 'scale out', TASKS);
   });
   afterAll(async () => {
     await killLeftoverProcesses();
@@ -76,9 +66,7 @@ describe.runIf(target === 'cluster')('scale-out on the cluster', () => {
 
   test('2 workers, 2 APIs and 2 dispatchers: a burst with one worker killed loses nothing, doubles nothing, and sends each notification once', async () => {
     const coordinator = await createCoordinator(db);
-    const staffId = `scale.staff.${randomUUID().slice(0, 8)}`;
-    await createUser(db, { id: staffId, name: '扩展测试经办', role: 'staff', city: '沈阳', department: 'natural_resources' });
-    const staffToken = await createApiToken(db, staffId, 'scale-out test');
+    const { token: staffToken } = await createLandStaff(db);
     // Blockers reach the coordination department of the city: this coordinator, in the app.
     await db.insertInto('contacts').values({ city: '沈阳', department: null, audience: 'coordination', user_id: coordinator.id, webhook_id: null }).execute();
 

@@ -9,6 +9,7 @@ import { createApp } from '../api/app.js';
 import { TokenCache } from '../api/token-cache.js';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
+import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { createApiToken, createUser, type User } from '../db/users.js';
 import { bundleOptions, createWorker } from '../worker/createWorker.js';
 
@@ -77,7 +78,9 @@ const silentBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, erro
  * `workingDayMs`: how long one working day lasts for this stack's worker (real timers);
  * `address`: another Temporal server than the run's shared one; `calendar`: another calendar
  * than the scaled one (e.g. the official calendar in PostgreSQL); `tokenCacheMs`: the API caches
- * tokens as api/main.ts does (off by default, so that a test's change to a user is seen at once).
+ * tokens as api/main.ts does (off by default, so that a test's change to a user is seen at once);
+ * `databaseUrl`: a database of the file's own (one whose dispatcher must not deliver, or fail,
+ * other files' notifications: see ownDatabase).
  */
 export async function startStack(
   workflowBundle: WorkflowBundle,
@@ -86,10 +89,11 @@ export async function startStack(
     address = inject('temporalAddress'),
     calendar,
     tokenCacheMs,
-  }: { workingDayMs?: number; address?: string; calendar?: (db: Db) => WorkingCalendar; tokenCacheMs?: number } = {},
+    databaseUrl = inject('databaseUrl'),
+  }: { workingDayMs?: number; address?: string; calendar?: (db: Db) => WorkingCalendar; tokenCacheMs?: number; databaseUrl?: string } = {},
 ): Promise<Stack> {
   quietSdkLogs();
-  const db = createDb(inject('databaseUrl'));
+  const db = createDb(databaseUrl);
   const taskQueue = `test-${randomUUID()}`;
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, workflowBundle, calendar: calendar ? calendar(db) : scaledCalendar(workingDayMs) });
@@ -97,7 +101,7 @@ export async function startStack(
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const log = createLogger('api', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
-  const tokenCache = tokenCacheMs ? new TokenCache(db, inject('databaseUrl'), { ttlMs: tokenCacheMs, log }) : undefined;
+  const tokenCache = tokenCacheMs ? new TokenCache(db, databaseUrl, { ttlMs: tokenCacheMs, log }) : undefined;
   const app = createApp({ client, db, log, taskQueue, temporalUiUrl: TEMPORAL_UI, ...(tokenCache ? { tokenCache } : {}) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -191,4 +195,17 @@ export async function signInPages(baseUrl: string, userId: string, password: str
   });
   const session = res.headers.getSetCookie().find((c) => c.startsWith('luodi_session='));
   return { status: res.status, cookie: session ? session.split(';')[0]! : null };
+}
+
+/**
+ * A database of one test file's own, migrated, beside the run's (`<run's name>_<suffix>`), for a
+ * file that runs a dispatcher: on the run's database it would claim, and deliver or fail, the
+ * notifications of the files running beside it. Returns its URL and a function that drops it.
+ */
+export async function ownDatabase(suffix: string): Promise<{ databaseUrl: string; drop(): Promise<void> }> {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `${url.pathname}_${suffix}`;
+  const databaseUrl = url.toString();
+  await prepareDatabase(databaseUrl, createLogger('test-database', 'silent'));
+  return { databaseUrl, drop: () => dropDatabase(databaseUrl) };
 }

@@ -7,10 +7,8 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createDb, type Db } from '../db/connection.js';
-import { addTemplateVersion } from '../db/templates.js';
-import { createApiToken, createUser } from '../db/users.js';
 import { getState } from '../workflows/messages.js';
-import { createCoordinator, httpClient, startApi, startWorker } from './fault-stack.js';
+import { addPlainTemplate, createCoordinator, createLandStaff, httpClient, startApi, startWorker } from './fault-stack.js';
 import { bundle, eventually, newCode } from './stack.js';
 
 /**
@@ -73,24 +71,12 @@ describe.runIf(target === 'cluster')('upgrading luodi while projects run', () =>
   test(`projects started on release ${FROM_RELEASE} go on under this code after the worker is replaced; no workflow task fails, and every history replays`, async () => {
     const address = inject('temporalAddress');
     const taskQueue = `upgrade-${randomUUID()}`;
-    const projectType = `upgrade_${randomUUID().slice(0, 8)}`;
-    await addTemplateVersion(
-      db,
-      {
-        projectType,
-        name: { zh: '升级测试', en: 'Upgrade test' },
-        escalationWorkingDays: [0, 3, 7, 15],
-        idleWorkingDays: 200,
-        tasks: TASKS.map((key) => ({ key, department: 'natural_resources' as const, title: { zh: key, en: key }, dependsOn: [], dueWorkingDays: 100, fields: [] })),
-      },
-      'admin.test',
-    );
+    const projectType = await addPlainTemplate(db, 'upgrade', TASKS);
     const coordinator = await createCoordinator(db);
-    const staffId = `upgrade.staff.${randomUUID().slice(0, 8)}`;
-    await createUser(db, { id: staffId, name: '升级测试经办', role: 'staff', city: '沈阳', department: 'natural_resources' });
+    const staff = await createLandStaff(db);
     const api = await startApi({ client, db, taskQueue });
     const asCoordinator = httpClient(api.baseUrl, coordinator.token);
-    const asStaff = httpClient(api.baseUrl, await createApiToken(db, staffId, 'upgrade test'));
+    const asStaff = httpClient(api.baseUrl, staff.token);
     const start = async (code: string) => {
       const a = await asCoordinator('/api/projects', { body: { code, name: '升级测试项目', city: '沈阳', investor: '某公司', capitalType: 'domestic', stage: 'signed', projectType } });
       expect(a.status, JSON.stringify(a.body)).toBe(201);
