@@ -46,8 +46,6 @@ export interface ClusterOptions {
   /** Dynamic config on top of deploy/temporal/dynamicconfig.yaml (e.g. a test's own limits). */
   dynamicConfig?: Record<string, unknown>;
   log: Logger;
-  /** The servers' own output lines (JSON). Their last lines are in the error if one exits. */
-  onOutput?: (line: string) => void;
 }
 
 export interface Cluster {
@@ -196,7 +194,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const dynamic = dynamicConfigFile(o.dynamicConfig);
   const address = `127.0.0.1:${o.port}`;
   o.log.info({ address, config: CLUSTER_CONFIG }, 'starting the Temporal server');
-  const server = spawnLogged(serverPath, ['--config-file', CLUSTER_CONFIG, '--allow-no-auth', 'start'], serverEnv(o, dynamic.path), o, 'temporal-server');
+  const server = spawnLogged(serverPath, ['--config-file', CLUSTER_CONFIG, '--allow-no-auth', 'start'], serverEnv(o, dynamic.path), 'temporal-server');
   let ui: ChildProcess | null = null;
   let stopping = false;
   const stop = async () => {
@@ -213,7 +211,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     if (added.length) o.log.info({ added }, 'registered luodi\'s search attributes');
     await Promise.race([waitUntilSearchAttributesUsable(address, o.namespace), server.exited]);
     if (uiServerPath && o.uiPort !== null) {
-      const uiServer = spawnLogged(uiServerPath, ['--root', join(ROOT, 'deploy'), '--config', 'temporal-ui', '--env', 'cluster', 'start'], uiEnv(address, o.uiPort), o, 'temporal-ui-server');
+      const uiServer = spawnLogged(uiServerPath, ['--root', join(ROOT, 'deploy'), '--config', 'temporal-ui', '--env', 'cluster', 'start'], uiEnv(address, o.uiPort), 'temporal-ui-server');
       ui = uiServer.process;
       uiServer.exited.catch((err: Error) => stopping || o.log.error({ err: err.message }, 'the Temporal UI server exited; the cluster runs on without its UI'));
     }
@@ -230,7 +228,8 @@ function uiEnv(address: string, port: number): NodeJS.ProcessEnv {
   return { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_UI_IP: '127.0.0.1', TEMPORAL_UI_PORT: String(port) };
 }
 
-function spawnLogged(path: string, args: string[], env: NodeJS.ProcessEnv, o: Pick<ClusterOptions, 'log' | 'onOutput'>, name: string) {
+/** Starts one of the servers; its last 30 lines of output are in the error if it exits. */
+function spawnLogged(path: string, args: string[], env: NodeJS.ProcessEnv, name: string) {
   const child = spawn(path, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // Whatever ends this process ends the server too, rather than leaving it holding its ports.
   const orphaned = () => child.kill('SIGTERM');
@@ -244,7 +243,6 @@ function spawnLogged(path: string, args: string[], env: NodeJS.ProcessEnv, o: Pi
     for (const line of lines.filter(Boolean)) {
       tail.push(line);
       if (tail.length > 30) tail.shift();
-      o.onOutput?.(line);
     }
   };
   child.stdout!.on('data', onData);

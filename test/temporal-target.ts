@@ -37,41 +37,44 @@ export interface OwnTemporalOptions {
 }
 
 export async function ownTemporal(o: OwnTemporalOptions): Promise<OwnTemporal> {
-  const log = createLogger('test-temporal', 'warn');
-  let running: DevServer | Cluster | undefined;
-  if (o.target === 'dev') {
-    const dir = o.persistent ? mkdtempSync(join(tmpdir(), 'luodi-temporal-')) : null;
-    const port = await freePort();
-    const options = { cliPath: o.cliPath, port, namespace: 'default', uiPort: null, dbFile: dir && join(dir, 'temporal.db'), ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}) };
-    return {
-      address: `127.0.0.1:${port}`,
-      start: async () => void (running = await startDevServer(options)),
-      stop: async () => {
-        await running?.stop();
-        running = undefined;
-      },
-      dispose: async () => {
-        await running?.stop();
-        if (dir) rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
+  const { port, launch, removeState } = o.target === 'dev' ? await devServerKind(o) : await clusterKind(o);
+  let running: Pick<DevServer | Cluster, 'stop'> | undefined;
+  const stop = async () => {
+    await running?.stop();
+    running = undefined;
+  };
+  return {
+    address: `127.0.0.1:${port}`,
+    start: async () => void (running = await launch()),
+    stop,
+    dispose: async () => {
+      await stop();
+      await removeState();
+    },
+  };
+}
+
+/** How one kind of server is started on its port, and how its state is removed. */
+interface Kind {
+  port: number;
+  launch(): Promise<DevServer | Cluster>;
+  removeState(): Promise<void>;
+}
+
+async function devServerKind(o: OwnTemporalOptions): Promise<Kind> {
+  const dir = o.persistent ? mkdtempSync(join(tmpdir(), 'luodi-temporal-')) : null;
+  const port = await freePort();
+  const options = { cliPath: o.cliPath, port, namespace: 'default', uiPort: null, dbFile: dir && join(dir, 'temporal.db'), ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}) };
+  return { port, launch: () => startDevServer(options), removeState: async () => void (dir && rmSync(dir, { recursive: true, force: true })) };
+}
+
+async function clusterKind(o: OwnTemporalOptions): Promise<Kind> {
   const port = await freeClusterPort();
   const postgres = postgresTarget(loadConfig().DATABASE_URL);
   const name = `luodi_test_temporal_${Date.now()}_${process.pid}_${port}`;
   const databases = { persistence: name, visibility: `${name}_visibility` };
+  const log = createLogger('test-temporal', 'warn');
   // Small pools: a run has two or three clusters at once beside luodi's own, on one PostgreSQL.
   const options = { postgres, databases, port, uiPort: null, namespace: 'default', retentionDays: 1, log, maxConns: { persistence: 4, visibility: 2 }, ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}) };
-  return {
-    address: `127.0.0.1:${port}`,
-    start: async () => void (running = await startCluster(options)),
-    stop: async () => {
-      await running?.stop();
-      running = undefined;
-    },
-    dispose: async () => {
-      await running?.stop();
-      await dropClusterDatabases(postgres, databases);
-    },
-  };
+  return { port, launch: () => startCluster(options), removeState: () => dropClusterDatabases(postgres, databases) };
 }
