@@ -93,7 +93,6 @@ describe('the admin pages', () => {
 
   test.each(NON_ADMINS)('%s gets 403 on each action, and nothing changes', async (user) => {
     const csrf = await csrfOf(user);
-    const before = await stack.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     for (const path of ACTIONS) {
       const res = await fetch(`${stack.baseUrl}${pathOf(path)}`, {
         method: 'POST',
@@ -103,8 +102,8 @@ describe('the admin pages', () => {
       });
       expect(res.status, path).toBe(403);
     }
-    const after = await stack.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    expect(after.n).toBe(before.n);
+    // The user the forms would have added is not there (other files add users to this database meanwhile, so no count).
+    expect(await stack.db.selectFrom('users').select('id').where('id', '=', `x.${user.toLowerCase()}`).executeTakeFirst()).toBeUndefined();
     expect(await stack.api(`/api/users/${stack.userIds.admin}`, { as: 'admin' }).then((r) => r.body.disabled_at)).toBeNull();
   });
 
