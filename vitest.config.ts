@@ -21,6 +21,8 @@ const TEMPORAL_FREE = [
   'test/temporal-cli.test.ts',
   'test/compose.test.ts',
   'test/browser-check.test.ts',
+  'test/webhook-secrets.test.ts',
+  'test/temporal-codec.api.test.ts',
 ];
 
 export default defineConfig({

@@ -22,6 +22,9 @@ import { createProjectsRouter } from './projects.routes.js';
 import { createWorklistsRouter } from './worklists.routes.js';
 import { securityHeaders } from './security-headers.js';
 import { SignInGuard, type SignInLimits } from './signin-limits.js';
+import { temporalUiProxy } from './temporal-ui.js';
+import { createTemporalCodecRouter } from './temporal-codec.routes.js';
+import { EncryptionCodec } from '../config/payload-codec.js';
 import { createTokensRouter } from './tokens.routes.js';
 import type { TokenCache } from './token-cache.js';
 
@@ -66,6 +69,10 @@ export function createApp(deps: AppDeps): Express {
       next();
     }));
   });
+  // The Temporal UI, for the signed-in: before the API's body parsers, so that its bodies pass untouched.
+  app.use(temporalUiProxy({ db: deps.db, upstream: deps.temporalUiUrl, log: deps.log }));
+  // Its codec endpoint: decrypts payloads for those who may open the UI, and no one else.
+  app.use(createTemporalCodecRouter({ db: deps.db, codec: new EncryptionCodec(deps.keyRing), log: deps.log }));
   const api = express.Router();
   api.use(createDocsRouter());
   api.use(authenticate(tokenLookup(deps.db, deps.tokenCache)));

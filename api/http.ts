@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import type { KeyRing } from '../config/key-ring.js';
 import type { Db } from '../db/connection.js';
 import type { User } from '../db/users.js';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -9,9 +10,10 @@ import { getState, type Actor } from '../workflows/messages.js';
 import { type City } from '../workflows/reference.js';
 import { viewOf, type ProjectState } from '../workflows/state.js';
 import { currentUser } from './auth.js';
-import { authorize, type Action } from './policy.js';
+import { authorize, mayOpenTemporal, type Action } from './policy.js';
 import { fromZod, Problem, type Where } from './problem.js';
 import { projectCode } from './schemas.js';
+import { temporalUiWorkflowPath } from './temporal-ui-rules.js';
 import { projectCity, wholeTexts } from '../db/projects.js';
 import { isExcerpt } from '../workflows/project-state.js';
 
@@ -19,7 +21,10 @@ export interface RouteDeps {
   client: Client;
   db: Db;
   taskQueue: string;
+  /** The Temporal UI server's address (TEMPORAL_UI_URL): the upstream of luodi's /temporal/ (api/temporal-ui.tsx). */
   temporalUiUrl: string;
+  /** Seals secrets kept in PostgreSQL (webhook signing secrets). */
+  keyRing: KeyRing;
 }
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, where: Where): z.output<S> {
@@ -34,12 +39,25 @@ export function codeOf(req: Request): string {
   return parse(codeParams, req.params, 'path').code;
 }
 
-export function projectLinks(deps: RouteDeps, code: string) {
-  const namespace = deps.client.options.namespace;
+/**
+ * A project's addresses in luodi: its API resource, and its workflow in the Temporal UI that luodi
+ * serves, for a viewer who may open the UI (mayOpenTemporal); null for anyone else.
+ */
+export function projectLinks(deps: Pick<RouteDeps, 'client'>, viewer: User, code: string) {
   return {
-    self: `/api/projects/${encodeURIComponent(code)}`,
-    temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(code)}`,
+    self: projectPath(code),
+    temporalUi: temporalUiLinkFor(deps, viewer, code),
   };
+}
+
+/** A project's API resource. */
+export function projectPath(code: string): string {
+  return `/api/projects/${encodeURIComponent(code)}`;
+}
+
+/** The project's workflow in the Temporal UI, for a viewer who may open the UI (mayOpenTemporal); null for anyone else. */
+export function temporalUiLinkFor(deps: Pick<RouteDeps, 'client'>, viewer: User, code: string): string | null {
+  return mayOpenTemporal(viewer) ? temporalUiWorkflowPath(deps.client.options.namespace, code) : null;
 }
 
 export function actorOf(user: User): Actor {

@@ -1,5 +1,8 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/index.js';
+import { loadKeyRingOrExit } from '../config/key-ring.js';
+import { dataConverterFor } from '../config/payload-codec.js';
+import { temporalEndpoint } from '../config/temporal-connection.js';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
 import { purgeExpiredKeys } from '../db/idempotency-keys.js';
@@ -10,6 +13,7 @@ import { serveMetrics } from '../config/metrics.js';
 import { createApiMetrics } from './metrics.js';
 
 const config = loadConfigOrExit();
+const keyRing = loadKeyRingOrExit(config);
 const log = createLogger('api', config.LOG_LEVEL);
 const PURGE_EVERY_MS = 3600_000;
 
@@ -28,13 +32,13 @@ async function main(): Promise<void> {
   // Lazy: the API starts (and answers 503) while Temporal is down, and reconnects within about a
   // second of its return instead of grpc's default backoff of up to two minutes.
   const connection = Connection.lazy({
-    address: config.TEMPORAL_ADDRESS,
+    ...temporalEndpoint(config),
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
     // Fewer retries than the default 10, so that a call gives up within the request's deadline.
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 5 }))],
   });
   const db = createDb(config.DATABASE_URL, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection was lost; the pool opens a new one when needed') });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(keyRing) });
   const tokenCache = config.API_TOKEN_CACHE_SECONDS > 0 ? new TokenCache(db, config.DATABASE_URL, { ttlMs: config.API_TOKEN_CACHE_SECONDS * 1000, log }) : undefined;
   const metrics = config.API_METRICS_PORT !== undefined ? createApiMetrics() : undefined;
   if (metrics) await serveMetrics(metrics.registry, config.API_METRICS_PORT!, log);
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
     ...(tokenCache ? { tokenCache } : {}),
     client,
     db,
+    keyRing,
     log,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     temporalUiUrl: config.TEMPORAL_UI_URL,

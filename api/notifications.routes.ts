@@ -64,7 +64,7 @@ export async function queueWebhookTest(db: Db, admin: User, webhookId: string, r
 /** In-app notifications for everyone; the outbox, contacts and webhook endpoints for admins. */
 export function createNotificationsRouter(deps: RouteDeps): Router {
   const router = Router();
-  const { db } = deps;
+  const { db, keyRing } = deps;
 
   router.get('/notifications', async (req, res) => {
     const user = currentUser(res);
@@ -138,7 +138,7 @@ export function createNotificationsRouter(deps: RouteDeps): Router {
   router.post('/webhooks', async (req, res) => {
     authorize(currentUser(res), 'notifications.manage');
     const w = parse(webhookBodySchema, req.body, 'body');
-    const endpointId = await addWebhookEndpoint(db, w);
+    const endpointId = await addWebhookEndpoint(db, keyRing, w);
     res.status(201).json({ id: endpointId, name: w.name, url: w.url, format: w.format });
   });
 

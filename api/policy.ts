@@ -30,7 +30,8 @@ export type Action =
   | 'reference.read'
   | 'templates.manage'
   | 'calendar.manage'
-  | 'admin.read';
+  | 'admin.read'
+  | 'temporal.read';
 
 export interface Target {
   city: City;
@@ -68,6 +69,8 @@ const ROLES_FOR: Readonly<Record<Action, readonly Role[]>> = {
   'calendar.manage': ['admin'],
   /** The admin pages' landing page. */
   'admin.read': ['admin'],
+  /** The Temporal UI (through luodi's proxy) and the codec endpoint that decrypts its payloads: province-level only (mayOpenTemporal). */
+  'temporal.read': ['supervisor', 'coordinator'],
 };
 
 export function inScope(user: User, city: City): boolean {
@@ -90,4 +93,21 @@ export function authorize(user: User, action: Action, target?: Target): void {
 /** Whether the user may do this in this city: for showing only the actions a page would allow. */
 export function mayDo(user: User, action: Action, city: City): boolean {
   return ROLES_FOR[action].includes(user.role) && inScope(user, city);
+}
+
+/**
+ * Whether the user may open the Temporal UI and have its payloads decrypted: a province-level
+ * supervisor or coordinator. The UI lists and opens every city's workflows and cannot be limited
+ * to one city, so city users are kept to luodi's own stuck list, which is.
+ */
+export function mayOpenTemporal(user: User): boolean {
+  return ROLES_FOR['temporal.read'].includes(user.role) && user.city === null;
+}
+
+/** Throws a 403 problem unless the user may open the Temporal UI (mayOpenTemporal). */
+export function authorizeTemporal(user: User): void {
+  authorize(user, 'temporal.read');
+  if (user.city !== null) {
+    throw new Problem(403, 'Forbidden', `The Temporal UI shows every city's projects; ${user.id} acts for ${user.city}. Use the stuck list (/stuck) instead.`);
+  }
 }

@@ -22,13 +22,13 @@ interface ProjectAction<P extends { code: string }, B, I, R> {
   /** What the API checks before the update that the workflow cannot (after the user's role). */
   check?(deps: RouteDeps, user: User, params: P, body: B): Promise<unknown>;
   /** What the answer shows instead of the update's result. */
-  view?(result: R, deps: RouteDeps, code: string): unknown;
+  view?(result: R, deps: RouteDeps, code: string, viewer: User): unknown;
 }
 
 const projectAction = <P extends { code: string }, B, I, R>(a: ProjectAction<P, B, I, R>) => a;
 /** The whole project, by query: an update that changes the project answers only where it stands. */
 const wholeProject = async (_summary: unknown, deps: RouteDeps, code: string) => stateView(await queryProject(deps, code));
-const withLinks = async (summary: unknown, deps: RouteDeps, code: string) => ({ ...(await wholeProject(summary, deps, code)), links: projectLinks(deps, code) });
+const withLinks = async (summary: unknown, deps: RouteDeps, code: string, viewer: User) => ({ ...(await wholeProject(summary, deps, code)), links: projectLinks(deps, viewer, code) });
 
 /** Everything users do to a project, each one workflow update after its role is checked. */
 const ACTIONS = [
@@ -63,7 +63,7 @@ export function createProjectActionsRouter(deps: RouteDeps): Router {
         await a.check(deps, acting.user, params, body);
       }
       const result = await updateProject(deps, acting, { code: params.code, action: a.action }, a.update, (actor: Actor, requestId: string) => ({ ...a.input(params, body), actor, requestId }));
-      res.status(a.created ? 201 : 200).json(a.view ? await a.view(result, deps, params.code) : result);
+      res.status(a.created ? 201 : 200).json(a.view ? await a.view(result, deps, params.code, acting.user) : result);
     });
   }
   return router;

@@ -16,7 +16,7 @@ export function createProjectsRouter(deps: RouteDeps): Router {
   router.post('/', async (req, res) => {
     const user = currentUser(res);
     const { input, firstExecutionRunId } = await registerProject(deps, user, parse(createProjectBody, req.body, 'body'));
-    const links = projectLinks(deps, input.code);
+    const links = projectLinks(deps, user, input.code);
     res.status(201).location(links.self).json({ code: input.code, runId: firstExecutionRunId, stage: input.stage, links });
   });
 
@@ -29,14 +29,15 @@ export function createProjectsRouter(deps: RouteDeps): Router {
       throw new Problem(403, 'Forbidden', `${user.id} sees projects in ${user.city} only.`);
     }
     const { items, total } = await listProjects(db, { ...query, city: user.city ?? query.city });
-    res.json({ items: items.map((p) => projectView(p, projectLinks(deps, p.code))), total, limit: query.limit, offset: query.offset });
+    res.json({ items: items.map((p) => projectView(p, projectLinks(deps, user, p.code))), total, limit: query.limit, offset: query.offset });
   });
 
   router.get('/:code', async (req, res) => {
     const code = codeOf(req);
     const state = await queryProject(deps, code);
-    authorize(currentUser(res), 'project.read', { city: state.city });
-    res.json({ ...stateView(state), links: projectLinks(deps, code) });
+    const user = currentUser(res);
+    authorize(user, 'project.read', { city: state.city });
+    res.json({ ...stateView(state), links: projectLinks(deps, user, code) });
   });
 
   return router;

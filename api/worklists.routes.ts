@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { departmentInbox, listProjects } from '../db/projects.js';
 import { unprojectedFailures } from '../db/write-failures.js';
 import { currentUser } from './auth.js';
-import { parse, projectLinks, type RouteDeps } from './http.js';
+import { parse, projectLinks, projectPath, type RouteDeps } from './http.js';
 import { authorize } from './policy.js';
 import { projectView } from './projects.routes.js';
 
@@ -35,7 +35,7 @@ export function createWorklistsRouter(deps: RouteDeps): Router {
         dueAt: t.due_at?.toISOString() ?? null,
         rung: t.rung,
         overdue: t.rung > 0,
-        links: { project: projectLinks(deps, t.project_code).self, complete: `/api/projects/${encodeURIComponent(t.project_code)}/tasks/${t.task_key}/complete` },
+        links: { project: projectPath(t.project_code), complete: `/api/projects/${encodeURIComponent(t.project_code)}/tasks/${t.task_key}/complete` },
       })),
       total,
       limit,
@@ -54,9 +54,9 @@ export function createWorklistsRouter(deps: RouteDeps): Router {
       city: f.city,
       stuckReasons: ['system'],
       failure: { activity: f.activity, message: f.message, at: f.failed_at.toISOString() },
-      links: projectLinks(deps, f.project_code),
+      links: projectLinks(deps, user, f.project_code),
     }));
-    res.json({ items: items.map((p) => projectView(p, projectLinks(deps, p.code))), total, limit, offset, unprojected });
+    res.json({ items: items.map((p) => projectView(p, projectLinks(deps, user, p.code))), total, limit, offset, unprojected });
   });
 
   return router;

@@ -19,6 +19,7 @@ import { pino } from 'pino';
 import { createApp } from '../api/app.js';
 import { createApiMetrics } from '../api/metrics.js';
 import { loadConfigOrExit } from '../config/index.js';
+import { newKeyLine, parseKeyRing } from '../config/key-ring.js';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
 import { prepareDatabase } from '../db/migrator.js';
@@ -137,7 +138,7 @@ export async function apiBench({ quick }: { quick: boolean }): Promise<Figure[]>
   const client = new Client({ connection, namespace: 'default' });
   // Request logs as createLogger writes them (level info, synchronous writes), to where they are not seen.
   const log = pino({ name: 'api', level: 'info', base: { component: 'api' } }, pino.destination({ dest: '/dev/null', sync: true }));
-  const app = createApp({ client, db, log, metrics: createApiMetrics(), taskQueue: 'bench-api', temporalUiUrl: 'http://127.0.0.1:8233' });
+  const app = createApp({ client, db, keyRing: parseKeyRing(newKeyLine('bench'), 'bench'), log, metrics: createApiMetrics(), taskQueue: 'bench-api', temporalUiUrl: 'http://127.0.0.1:8233' });
   const luodiServer = createServer(app);
   const bare = bareHandler(pool);
   const bareServer = createServer((req, res) => void bare(req, res).catch((err: Error) => res.writeHead(500).end(err.message)));

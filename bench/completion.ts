@@ -30,6 +30,7 @@ import { ensureTemporalCli } from '../scripts/temporal-cli.js';
 import { completeTask } from '../workflows/messages.js';
 import { touch, touchLocal } from './floor-workflow.js';
 import { median, progress, report, timed, type Figure } from './harness.js';
+import { BENCH_DATA_CONVERTER, BENCH_KEY_LINE } from './keys.js';
 
 const TASKS_PER_PROJECT = 40;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -54,12 +55,12 @@ export async function completion({ quick }: { quick: boolean }): Promise<Figure[
     db = createDb(databaseUrl);
     const { coordinator, staff, staffId } = await setUp(db);
     connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({ connection, namespace: 'default', dataConverter: BENCH_DATA_CONVERTER });
     const taskQueue = `bench-${randomUUID()}`;
     const floorQueue = `bench-floor-${randomUUID()}`;
     // As production's processes read them; whatever the caller's environment says of the rest
     // (a scaled working day, metrics ports) is unset, so the worker runs on the official calendar.
-    const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WORKING_DAY_SECONDS: '', WORKER_METRICS_PORT: '', API_METRICS_PORT: '' };
+    const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ENCRYPTION_KEYS: BENCH_KEY_LINE, WORKING_DAY_SECONDS: '', WORKER_METRICS_PORT: '', API_METRICS_PORT: '' };
     const apiPort = await freePort();
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     const worker = children.spawn('worker', 'worker/main.ts', { ...env, TEMPORAL_TASK_QUEUE: taskQueue });

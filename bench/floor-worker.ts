@@ -6,7 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config/index.js';
+import { loadKeyRingOrExit } from '../config/key-ring.js';
 import { createLogger } from '../config/logger.js';
+import { dataConverterFor } from '../config/payload-codec.js';
 import { floorActivities } from './floor-workflow.js';
 
 const config = loadConfigOrExit();
@@ -22,6 +24,8 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowsPath: fileURLToPath(new URL('./floor-workflow.ts', import.meta.url)),
       activities: floorActivities,
+      // The same codec as luodi's worker: both pay for it, and the bench's one client talks to both.
+      dataConverter: dataConverterFor(loadKeyRingOrExit(config)),
     });
     log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'floor worker started');
     await worker.run();

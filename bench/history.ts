@@ -17,6 +17,7 @@ import { startBenchStack } from './bench-stack.js';
 import { floorActivities, touch } from './floor-workflow.js';
 import { median, progress, report, type Figure } from './harness.js';
 import { LIFE_WORKING_DAY_MS, liveOneLife } from './project-life.js';
+import { BENCH_DATA_CONVERTER } from './keys.js';
 
 // CommonJS: its namespaces are reached through the default export under tsx.
 const { temporal } = proto;
@@ -76,10 +77,10 @@ export async function historyBench({ quick }: { quick: boolean }): Promise<Figur
       workers.push(w);
       running.push(w.run());
     };
-    run(await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, calendar: scaledCalendar(LIFE_WORKING_DAY_MS), workflowBundle: stack.bundles.luodi }));
-    run(await Worker.create({ connection: workerConnection, namespace: 'default', taskQueue: floorQueue, workflowBundle: stack.bundles.floor, activities: floorActivities }));
+    run(await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, calendar: scaledCalendar(LIFE_WORKING_DAY_MS), workflowBundle: stack.bundles.luodi, dataConverter: BENCH_DATA_CONVERTER }));
+    run(await Worker.create({ connection: workerConnection, namespace: 'default', taskQueue: floorQueue, workflowBundle: stack.bundles.floor, activities: floorActivities, dataConverter: BENCH_DATA_CONVERTER }));
     connection = await Connection.connect({ address: stack.server.address });
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({ connection, namespace: 'default', dataConverter: BENCH_DATA_CONVERTER });
 
     progress(`history: ${lives} project lives side by side, each followed by a floor given as many updates`);
     const measured = await Promise.all(

@@ -27,6 +27,7 @@ import { CITIES } from '../workflows/reference.js';
 import { ProjectCityAttr, ProjectStageAttr } from '../workflows/search-attributes.js';
 import type { ProjectInput } from '../workflows/state.js';
 import { median, progress, report, type Figure } from './harness.js';
+import { BENCH_DATA_CONVERTER } from './keys.js';
 
 const DAY_MS = 86_400_000;
 const BARE_CONCURRENCY = 8;
@@ -78,10 +79,10 @@ export async function importBench({ quick }: { quick: boolean }): Promise<Figure
   const db = createDb(databaseUrl);
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const taskQueue = `bench-import-${randomUUID()}`;
-  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, calendar: scaledCalendar(DAY_MS), maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS });
+  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, calendar: scaledCalendar(DAY_MS), maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, dataConverter: BENCH_DATA_CONVERTER });
   const running = worker.run();
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: BENCH_DATA_CONVERTER });
   const coordinator: User = { id: 'coordinator.bench', name: '基准协调员', role: 'coordinator', city: null, department: null };
   const types = new Set(await templateProjectTypes(db));
   let batch = 0;

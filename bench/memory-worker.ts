@@ -13,6 +13,7 @@ import { scaledCalendar } from '../activities/calendar.js';
 import { createDb, type Db } from '../db/connection.js';
 import { createWorker } from '../worker/createWorker.js';
 import { floorActivities } from './floor-workflow.js';
+import { BENCH_DATA_CONVERTER } from './keys.js';
 
 export interface MemoryWorkerOptions {
   kind: 'luodi' | 'floor';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   let db: Db | undefined;
   try {
     const workflowBundle = { code: readFileSync(options.bundlePath, 'utf8') };
-    const common = { connection, namespace: 'default', taskQueue: options.taskQueue, maxCachedWorkflows: options.maxCachedWorkflows, workflowBundle };
+    const common = { connection, namespace: 'default', taskQueue: options.taskQueue, maxCachedWorkflows: options.maxCachedWorkflows, workflowBundle, dataConverter: BENCH_DATA_CONVERTER };
     let worker: Worker;
     if (options.kind === 'luodi') {
       db = createDb(options.databaseUrl);

@@ -21,6 +21,7 @@ import { touch } from './floor-workflow.js';
 import { median, progress, report, type Figure } from './harness.js';
 import type { FromParent, MemoryWorkerOptions, ToParent } from './memory-worker.js';
 import { projectInput } from './project-life.js';
+import { BENCH_DATA_CONVERTER } from './keys.js';
 
 const MiB = 2 ** 20;
 const START_CONCURRENCY = 32;
@@ -54,7 +55,7 @@ export async function memoryBench({ quick }: { quick: boolean }): Promise<Figure
     for (const kind of Object.keys(bundles) as Kind[]) writeFileSync(bundles[kind], stack.bundles[kind].code);
     progress(`memory: ${count} workflows cached in a worker of their own, luodi's and the floor's side by side`);
     connection = await Connection.connect({ address: stack.server.address });
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({ connection, namespace: 'default', dataConverter: BENCH_DATA_CONVERTER });
     // Side by side, since each child's RSS is its own; both settle, so that neither child outlives
     // a failure of the other.
     const kinds: Kind[] = ['luodi', 'floor'];

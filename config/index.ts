@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { TASK_QUEUE } from '../workflows/messages.js';
+import { certificateSet, DEV_CERTS_DIR, FRONTEND_NAME } from './cert-files.js';
 
 /**
  * Every setting luodi reads from the environment, with its default. The README's configuration
@@ -52,7 +53,30 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().regex(/^[\w.-]{2,255}$/, 'must be a namespace name').default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1, 'must not be empty').default(TASK_QUEUE),
   TEMPORAL_UI_PORT: port(8233),
+  /**
+   * The Temporal UI server's own address (scheme, host and port, no path), which luodi proxies at
+   * /temporal/ for signed-in province supervisors and coordinators; people never open it directly.
+   * Default: TEMPORAL_ADDRESS's host on TEMPORAL_UI_PORT.
+   */
   TEMPORAL_UI_URL: z.url('must be a URL, e.g. http://127.0.0.1:8233').optional(),
+  /**
+   * mTLS to Temporal's frontend: the CA that signed the server's certificate, and this process's
+   * client certificate and key (PEM files). All three or none; `npm run certs` makes a set for
+   * development and tests in .data/certs. Unset: plaintext (the dev server, which has no TLS).
+   */
+  TEMPORAL_TLS_CA: z.string().min(1, 'must be a file path').optional(),
+  TEMPORAL_TLS_CERT: z.string().min(1, 'must be a file path').optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1, 'must be a file path').optional(),
+  /** The name the frontend's certificate is issued to, when it differs from TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[\w.-]{1,253}$/, 'must be a host name').optional(),
+  /**
+   * The encryption keys (AES-256) for Temporal payloads and secrets kept in PostgreSQL: one
+   * `id:base64` per line, the first encrypts, the rest only decrypt. ENCRYPTION_KEYS holds the
+   * lines itself (separated by newlines or commas); otherwise ENCRYPTION_KEYS_FILE names a file
+   * (`npm run keys` makes one). Never in the repository.
+   */
+  ENCRYPTION_KEYS: z.string().min(1).optional(),
+  ENCRYPTION_KEYS_FILE: z.string().min(1, 'must be a file path').default('.data/encryption-keys'),
   TEMPORAL_DB_FILE: z.string().min(1, 'must be a file path').default('.data/temporal.db'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   /** Which Temporal `npm start` runs when none answers at TEMPORAL_ADDRESS: the CLI's dev server, or Temporal's own server on PostgreSQL (npm run cluster). */
@@ -96,6 +120,13 @@ const schema = z.object({
   /** How long the API trusts a cached API token without a word from PostgreSQL (any change to tokens or users clears the cache at once); 0: no cache. */
   API_TOKEN_CACHE_SECONDS: z.coerce.number('must be a number of seconds').int('must be a whole number').min(0).max(3600).default(60),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+}).superRefine((c, ctx) => {
+  // mTLS needs the CA and this process's certificate and key together.
+  const tls = ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'] as const;
+  const set = tls.filter((k) => c[k] !== undefined);
+  if (set.length && set.length < tls.length) {
+    for (const k of tls.filter((k) => c[k] === undefined)) ctx.addIssue({ code: 'custom', path: [k], message: `must be set with ${set.join(' and ')} (mTLS needs all three)` });
+  }
 });
 
 export type Config = Readonly<Omit<z.infer<typeof schema>, 'TEMPORAL_UI_URL' | 'PUBLIC_URL'> & { TEMPORAL_UI_URL: string; PUBLIC_URL: string }>;
@@ -120,9 +151,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = c.TEMPORAL_ADDRESS.split(':')[0];
   return Object.freeze({
     ...c,
+    ...(c.TEMPORAL_MODE === 'cluster' && !c.TEMPORAL_TLS_CA ? developmentTls() : {}),
     TEMPORAL_UI_URL: c.TEMPORAL_UI_URL ?? `http://${host}:${c.TEMPORAL_UI_PORT}`,
     PUBLIC_URL: (c.PUBLIC_URL ?? `http://127.0.0.1:${c.PORT}`).replace(/\/$/, ''),
   });
+}
+
+/** TEMPORAL_MODE=cluster without TEMPORAL_TLS_*: the client side of the set `npm run certs` (and `npm run cluster`) make in .data/certs. */
+function developmentTls() {
+  const set = certificateSet(DEV_CERTS_DIR);
+  return { TEMPORAL_TLS_CA: set.ca.cert, TEMPORAL_TLS_CERT: set.client.cert, TEMPORAL_TLS_KEY: set.client.key, TEMPORAL_TLS_SERVER_NAME: FRONTEND_NAME };
 }
 
 /** For entry points: a bad configuration stops start-up with the message alone, exit code 2. */

@@ -1,15 +1,25 @@
 import { pathToFileURL } from 'node:url';
 import { loadConfigOrExit, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../config/logger.js';
+import { DEV_CERTS_DIR } from '../config/cert-files.js';
+import { ensureCertificates } from './certs.js';
 import { postgresTarget, startCluster, type Cluster } from './cluster.js';
 
-/** The cluster as the configuration describes it: TEMPORAL_ADDRESS's port, the UI on TEMPORAL_UI_PORT, TEMPORAL_POSTGRES_URL's databases. */
-export function startConfiguredCluster(config: Config, log: Logger): Promise<Cluster> {
+/**
+ * The cluster as the configuration describes it: TEMPORAL_ADDRESS's port, the UI on
+ * TEMPORAL_UI_PORT, TEMPORAL_POSTGRES_URL's databases, and mTLS with the development set in
+ * .data/certs (made if missing; TEMPORAL_MODE=cluster points luodi's processes at it).
+ */
+export async function startConfiguredCluster(config: Config, log: Logger): Promise<Cluster> {
+  const { set, made } = await ensureCertificates(DEV_CERTS_DIR);
+  if (made) log.info({ dir: set.dir }, 'made a development CA and certificates for mTLS (npm run certs)');
   return startCluster({
+    tls: set,
     postgres: postgresTarget(config.TEMPORAL_POSTGRES_URL ?? config.DATABASE_URL),
     databases: { persistence: config.TEMPORAL_PERSISTENCE_DB, visibility: config.TEMPORAL_VISIBILITY_DB },
     port: Number(config.TEMPORAL_ADDRESS.split(':')[1]),
     uiPort: config.TEMPORAL_UI_PORT,
+    luodiUrl: config.PUBLIC_URL,
     namespace: config.TEMPORAL_NAMESPACE,
     retentionDays: config.TEMPORAL_RETENTION_DAYS,
     log,

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
+import type { TemporalEndpoint } from '../config/temporal-connection.js';
+import { FRONTEND_NAME, INTERNODE_NAME, type CertificateSet } from '../config/cert-files.js';
 import { msNumberToTs, tsToMs } from '@temporalio/common/lib/time.js';
 import pg from 'pg';
 import type { Logger } from '../config/logger.js';
@@ -39,17 +41,27 @@ export interface ClusterOptions {
   port: number;
   /** null: no UI server. */
   uiPort: number | null;
+  /** luodi's public URL (PUBLIC_URL; default http://127.0.0.1:3000), which serves the UI: its codec endpoint is there, and its pages come from there. */
+  luodiUrl?: string;
   namespace: string;
   retentionDays: number;
   /** Connections each of the server's pools may hold on persistence and on visibility (default 20 and 10; there is a pool per service). */
   maxConns?: { persistence: number; visibility: number };
   /** Dynamic config on top of deploy/temporal/dynamicconfig.yaml (e.g. a test's own limits). */
   dynamicConfig?: Record<string, unknown>;
+  /**
+   * mTLS on the frontend and among the services (`npm run certs` makes a set): the frontend takes
+   * only clients whose certificate the set's CA signed. The cluster's own set-up connects with
+   * the set's client certificate, and the UI server with its own.
+   */
+  tls?: CertificateSet;
   log: Logger;
 }
 
 export interface Cluster {
   address: string;
+  /** The address, and the client certificate that the set-up used (with tls). */
+  endpoint: TemporalEndpoint;
   uiUrl: string | null;
   server: ChildProcess;
   stop(): Promise<void>;
@@ -158,6 +170,17 @@ function serverEnv(o: ClusterOptions, dynamicConfigPath: string): NodeJS.Process
     FRONTEND_HTTP_PORT: String(o.port + 10),
     METRICS_PORT: String(o.port + 2000),
     DYNAMIC_CONFIG_FILE_PATH: dynamicConfigPath,
+    ...(o.tls
+      ? {
+          TLS_CA_FILE: o.tls.ca.cert,
+          TLS_FRONTEND_CERT: o.tls.frontend.cert,
+          TLS_FRONTEND_KEY: o.tls.frontend.key,
+          TLS_INTERNODE_CERT: o.tls.internode.cert,
+          TLS_INTERNODE_KEY: o.tls.internode.key,
+          TLS_FRONTEND_SERVER_NAME: FRONTEND_NAME,
+          TLS_INTERNODE_SERVER_NAME: INTERNODE_NAME,
+        }
+      : {}),
     ...(o.maxConns ? { SQL_MAX_CONNS: String(o.maxConns.persistence), SQL_VISIBILITY_MAX_CONNS: String(o.maxConns.visibility) } : {}),
   };
 }
@@ -193,6 +216,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   await setUpSchemas(o);
   const dynamic = dynamicConfigFile(o.dynamicConfig);
   const address = `127.0.0.1:${o.port}`;
+  const endpoint = clusterEndpoint(address, o.tls);
   o.log.info({ address, config: CLUSTER_CONFIG }, 'starting the Temporal server');
   const server = spawnLogged(serverPath, ['--config-file', CLUSTER_CONFIG, '--allow-no-auth', 'start'], serverEnv(o, dynamic.path), 'temporal-server');
   let ui: ChildProcess | null = null;
@@ -204,14 +228,14 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     dynamic.remove();
   };
   try {
-    await Promise.race([waitForFrontend(address, 120_000), server.exited]);
-    await ensureNamespace(address, o.namespace, o.retentionDays, o.log);
+    await Promise.race([waitForFrontend(endpoint, 120_000), server.exited]);
+    await ensureNamespace(endpoint, o.namespace, o.retentionDays, o.log);
     // A namespace just registered reaches the operator service within seconds (its registry's refresh).
-    const added = await retryWhileNotFound(() => ensureSearchAttributes(address, o.namespace), 30_000);
+    const added = await retryWhileNotFound(() => ensureSearchAttributes(endpoint, o.namespace), 30_000);
     if (added.length) o.log.info({ added }, 'registered luodi\'s search attributes');
-    await Promise.race([waitUntilSearchAttributesUsable(address, o.namespace), server.exited]);
+    await Promise.race([waitUntilSearchAttributesUsable(endpoint, o.namespace), server.exited]);
     if (uiServerPath && o.uiPort !== null) {
-      const uiServer = spawnLogged(uiServerPath, ['--root', join(ROOT, 'deploy'), '--config', 'temporal-ui', '--env', 'cluster', 'start'], uiEnv(address, o.uiPort), 'temporal-ui-server');
+      const uiServer = spawnUiServer(uiServerPath, { address, port: o.uiPort, luodiUrl: o.luodiUrl ?? 'http://127.0.0.1:3000', ...(o.tls ? { tls: o.tls } : {}) });
       ui = uiServer.process;
       uiServer.exited.catch((err: Error) => stopping || o.log.error({ err: err.message }, 'the Temporal UI server exited; the cluster runs on without its UI'));
     }
@@ -220,12 +244,46 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     throw err;
   }
   server.exited.catch(() => undefined);
-  return { address, uiUrl: o.uiPort === null ? null : `http://127.0.0.1:${o.uiPort}/temporal`, server: server.process, stop };
+  return { address, endpoint, uiUrl: o.uiPort === null ? null : `http://127.0.0.1:${o.uiPort}/temporal`, server: server.process, stop };
 }
 
-/** What deploy/temporal-ui/cluster.yaml reads (it is read-only, under /temporal, on loopback). */
-function uiEnv(address: string, port: number): NodeJS.ProcessEnv {
-  return { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_UI_IP: '127.0.0.1', TEMPORAL_UI_PORT: String(port) };
+export interface UiServerOptions {
+  /** The frontend's address. */
+  address: string;
+  port: number;
+  /** luodi's public URL: the UI's codec endpoint and the origin of its pages. */
+  luodiUrl: string;
+  tls?: CertificateSet;
+}
+
+/** The UI server from deploy/temporal-ui/cluster.yaml: read-only, under /temporal, on loopback. */
+export function spawnUiServer(path: string, o: UiServerOptions) {
+  return spawnLogged(path, ['--root', join(ROOT, 'deploy'), '--config', 'temporal-ui', '--env', 'cluster', 'start'], uiEnv(o), 'temporal-ui-server');
+}
+
+/** What deploy/temporal-ui/cluster.yaml reads. */
+function uiEnv({ address, port, luodiUrl, tls }: UiServerOptions): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_UI_IP: '127.0.0.1',
+    TEMPORAL_UI_PORT: String(port),
+    LUODI_PUBLIC_URL: luodiUrl.replace(/\/$/, ''),
+    ...(tls ? { UI_TLS_CA: tls.ca.cert, UI_TLS_CERT: tls.ui.cert, UI_TLS_KEY: tls.ui.key, UI_TLS_SERVER_NAME: FRONTEND_NAME } : {}),
+  };
+}
+
+/** How the cluster's own set-up reaches the frontend: with the set's client certificate, when there is a set. */
+export function clusterEndpoint(address: string, tls: CertificateSet | undefined): TemporalEndpoint {
+  if (!tls) return { address };
+  return {
+    address,
+    tls: {
+      serverRootCACertificate: readFileSync(tls.ca.cert),
+      clientCertPair: { crt: readFileSync(tls.client.cert), key: readFileSync(tls.client.key) },
+      serverNameOverride: FRONTEND_NAME,
+    },
+  };
 }
 
 /** Starts one of the servers; its last 30 lines of output are in the error if it exits. */
@@ -254,12 +312,13 @@ function spawnLogged(path: string, args: string[], env: NodeJS.ProcessEnv, name:
   return { process: child, exited };
 }
 
-async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
+async function waitForFrontend(endpoint: TemporalEndpoint, timeoutMs: number): Promise<void> {
+  const { address } = endpoint;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      connection = await Connection.connect({ ...endpoint, connectTimeout: 1_000 });
       await connection.workflowService.getSystemInfo({});
       return;
     } catch (err) {
@@ -284,8 +343,8 @@ async function retryWhileNotFound<T>(fn: () => Promise<T>, timeoutMs: number): P
 }
 
 /** Registers the namespace with its retention, unless it exists (its retention is then left as it is, and said). */
-async function ensureNamespace(address: string, namespace: string, retentionDays: number, log: Logger): Promise<void> {
-  const connection = await Connection.connect({ address });
+async function ensureNamespace(endpoint: TemporalEndpoint, namespace: string, retentionDays: number, log: Logger): Promise<void> {
+  const connection = await Connection.connect(endpoint);
   try {
     try {
       const { config } = await connection.workflowService.describeNamespace({ namespace });

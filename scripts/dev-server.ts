@@ -5,13 +5,16 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { ensureSearchAttributes } from './search-attributes.js';
+import type { TemporalEndpoint } from '../config/temporal-connection.js';
 
 export interface DevServerOptions {
   cliPath: string;
   port: number;
   namespace: string;
-  /** null: no web UI (tests). */
+  /** null: no web UI (tests). The UI is served under /temporal, as luodi serves it (api/temporal-ui.tsx). */
   uiPort: number | null;
+  /** The UI's codec server: luodi's /temporal-codec (PUBLIC_URL-based), which decrypts payloads for the signed-in. */
+  uiCodecEndpoint?: string;
   /** null: state in memory only (tests). */
   dbFile: string | null;
   /** Extra `--dynamic-config-value KEY=VALUE` settings. */
@@ -39,7 +42,9 @@ const CLI_TYPE: Record<string, string> = {
 export function devServerArgs(o: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace];
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`);
-  args.push(...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort)]));
+  // The dev server's UI cannot be made read-only (no such flag): luodi's proxy refuses every write.
+  args.push(...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1', '--ui-public-path', '/temporal']));
+  if (o.uiPort !== null && o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   if (o.dbFile) args.push('--db-filename', o.dbFile);
   for (const [k, v] of Object.entries(o.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
   args.push('--log-level', 'warn', '--log-format', 'json');
@@ -69,7 +74,7 @@ export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_00
   try {
     await Promise.race([waitUntilServing(address, o.namespace, readyTimeoutMs), exited]);
     // A state file from an older luodi lacks the search attributes added since.
-    if (o.dbFile) await ensureSearchAttributes(address, o.namespace);
+    if (o.dbFile) await ensureSearchAttributes({ address }, o.namespace);
   } catch (err) {
     await stop();
     throw err;
@@ -79,10 +84,10 @@ export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_00
 }
 
 /** True if a Temporal frontend answers at the address with the namespace ready. */
-export async function isServing(address: string, namespace: string): Promise<boolean> {
+export async function isServing(endpoint: TemporalEndpoint, namespace: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 1_000 });
+    connection = await Connection.connect({ ...endpoint, connectTimeout: 1_000 });
     await connection.workflowService.describeNamespace({ namespace });
     return true;
   } catch {
@@ -95,7 +100,7 @@ export async function isServing(address: string, namespace: string): Promise<boo
 async function waitUntilServing(address: string, namespace: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await isServing(address, namespace)) return;
+    if (await isServing({ address }, namespace)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`Temporal dev server at ${address} was not ready after ${timeoutMs / 1000} s`);

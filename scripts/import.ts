@@ -6,6 +6,9 @@ import { authorize } from '../api/policy.js';
 import { Problem } from '../api/problem.js';
 import { ImportRejected, importSummitBatch } from '../api/summit-import/run.js';
 import { loadConfigOrExit } from '../config/index.js';
+import { loadKeyRingOrExit } from '../config/key-ring.js';
+import { dataConverterFor } from '../config/payload-codec.js';
+import { describeEndpoint, temporalEndpoint } from '../config/temporal-connection.js';
 import { createDb } from '../db/connection.js';
 import { userById } from '../db/users.js';
 
@@ -39,8 +42,10 @@ try {
 
 const config = loadConfigOrExit();
 const db = createDb(config.DATABASE_URL);
-const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) =>
-  fail(`Cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${err.message}); start it with npm start or set TEMPORAL_ADDRESS.`),
+const dataConverter = dataConverterFor(loadKeyRingOrExit(config));
+const endpoint = temporalEndpoint(config);
+const connection = await Connection.connect(endpoint).catch((err: Error) =>
+  fail(`Cannot reach Temporal at ${describeEndpoint(endpoint)} (${err.message}); start it with npm start, or check TEMPORAL_ADDRESS and TEMPORAL_TLS_*.`),
 );
 const bar = (done: number, total: number) => {
   const width = 30;
@@ -55,7 +60,7 @@ try {
   const user = await userById(db, values.as);
   if (!user) fail(`there is no user ${values.as}`);
   authorize(user, 'project.create');
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const result = await importSummitBatch({ client, db, taskQueue: config.TEMPORAL_TASK_QUEUE }, user, content, format, bar);
   process.stdout.write(`${result.total} projects: ${result.started.length} started, ${result.alreadyStarted.length} already started before\n`);
   if (result.conflicts.length) {

@@ -247,7 +247,9 @@ const workerConnection = await NativeConnection.connect({ address: server.addres
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection });
 const taskQueue = `record-history-${randomUUID()}`;
-const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, calendar: scaledCalendar(WORKING_DAY_MS) });
+// Recorded in plaintext (no payload codec), so that the committed histories replay without any
+// key; the replay test decodes them through the codec, which passes plaintext through.
+const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, calendar: scaledCalendar(WORKING_DAY_MS), dataConverter: {} });
 const code = `LN-2018-SY-H${name.toUpperCase()}${Date.now().toString(36).toUpperCase()}`;
 
 try {

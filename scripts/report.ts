@@ -1,5 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/index.js';
+import { loadKeyRingOrExit } from '../config/key-ring.js';
+import { dataConverterFor } from '../config/payload-codec.js';
+import { temporalEndpoint } from '../config/temporal-connection.js';
 import { backfillReports, ensureReportSchedule } from '../worker/report-schedule.js';
 
 /**
@@ -13,9 +16,9 @@ if (command !== 'backfill' || !from || !quarter.test(from) || (to !== undefined 
   process.exit(2);
 }
 const config = loadConfigOrExit();
-const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+const connection = await Connection.connect(temporalEndpoint(config));
 try {
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(loadKeyRingOrExit(config)) });
   await ensureReportSchedule(client, config.TEMPORAL_TASK_QUEUE);
   await backfillReports(client, from, to ?? from);
   process.stdout.write(`backfill requested for ${from}${to ? `..${to}` : ''}; the worker freezes each report (or publishes a restatement)\n`);

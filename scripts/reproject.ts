@@ -1,5 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/index.js';
+import { loadKeyRingOrExit } from '../config/key-ring.js';
+import { dataConverterFor } from '../config/payload-codec.js';
+import { describeEndpoint, temporalEndpoint } from '../config/temporal-connection.js';
 import { PROJECT_WORKFLOW, reproject } from '../workflows/messages.js';
 import { StuckReasonsAttr } from '../workflows/search-attributes.js';
 
@@ -14,13 +17,15 @@ if (!args.length || args.some((a) => a.startsWith('-') && a !== '--all')) {
   process.exit(2);
 }
 const config = loadConfigOrExit();
-const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
-  process.stderr.write(`Cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${err.message}); start it with npm run temporal or set TEMPORAL_ADDRESS.\n`);
+const dataConverter = dataConverterFor(loadKeyRingOrExit(config));
+const endpoint = temporalEndpoint(config);
+const connection = await Connection.connect(endpoint).catch((err: Error) => {
+  process.stderr.write(`Cannot reach Temporal at ${describeEndpoint(endpoint)} (${err.message}); start it with npm run temporal, or check TEMPORAL_ADDRESS and TEMPORAL_TLS_*.\n`);
   process.exit(1);
 });
 let failed = 0;
 try {
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const codes = args.includes('--all') ? [] : args;
   if (args.includes('--all')) {
     const query = `WorkflowType = '${PROJECT_WORKFLOW}' AND ExecutionStatus = 'Running' AND ${StuckReasonsAttr.name} = 'system'`;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import type { TemporalEndpoint } from '../config/temporal-connection.js';
 import { assertFitsSqlVisibility } from '../workflows/search-attribute-limits.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
@@ -12,9 +13,9 @@ const { IndexedValueType } = proto.temporal.api.enums.v1;
  * state file, or any existing server, would otherwise refuse workflows that set the new ones.
  * Returns the names it added.
  */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(endpoint: TemporalEndpoint, namespace: string): Promise<string[]> {
   assertFitsSqlVisibility(SEARCH_ATTRIBUTES);
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(endpoint);
   try {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
@@ -45,8 +46,9 @@ const PROBE_VALUES: Record<SearchAttributeType, unknown> = {
  * namespace they reach every service within seconds), starting and terminating a probe workflow
  * that no worker runs.
  */
-export async function waitUntilSearchAttributesUsable(address: string, namespace: string, timeoutMs = 60_000): Promise<void> {
-  const connection = await Connection.connect({ address });
+export async function waitUntilSearchAttributesUsable(endpoint: TemporalEndpoint, namespace: string, timeoutMs = 60_000): Promise<void> {
+  const { address } = endpoint;
+  const connection = await Connection.connect(endpoint);
   const client = new Client({ connection, namespace });
   const deadline = Date.now() + timeoutMs;
   try {

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../config/index.js';
+import { temporalEndpoint } from '../config/temporal-connection.js';
+import { ensureKeyFile } from './key-file.js';
 import { createLogger } from '../config/logger.js';
 import { prepareDatabase } from '../db/migrator.js';
 import { isServing, startDevServer, stopProcess, type DevServer } from './dev-server.js';
@@ -25,17 +27,20 @@ let stopping = false;
 async function main(): Promise<void> {
   log.info('1/4 database: creating if missing, migrating, calendar and templates');
   await prepareDatabase(config.DATABASE_URL, log);
+  if (!config.ENCRYPTION_KEYS) {
+    const keys = ensureKeyFile(config.ENCRYPTION_KEYS_FILE);
+    if (keys.created) log.info({ file: keys.path }, 'made an encryption key for Temporal payloads and secrets (npm run keys); keep it out of the repository and back it up');
+  }
 
-  let uiUrl = config.TEMPORAL_UI_URL;
-  if (await isServing(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE)) {
-    log.info({ address: config.TEMPORAL_ADDRESS }, '2/4 Temporal: using the server already running there');
-    const added = await ensureSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const endpoint = temporalEndpoint(config);
+  if (await isServing(endpoint, config.TEMPORAL_NAMESPACE)) {
+    log.info({ address: config.TEMPORAL_ADDRESS, tls: Boolean(endpoint.tls) }, '2/4 Temporal: using the server already running there');
+    const added = await ensureSearchAttributes(endpoint, config.TEMPORAL_NAMESPACE);
     if (added.length) log.info({ added }, 'registered missing search attributes');
   } else if (config.TEMPORAL_MODE === 'cluster') {
     log.info('2/4 Temporal: starting the cluster (TEMPORAL_MODE=cluster): Temporal\'s server on PostgreSQL');
     const cluster = await startConfiguredCluster(config, log);
     server = cluster;
-    uiUrl = cluster.uiUrl ?? uiUrl;
     cluster.server.once('exit', () => void shutdown('the Temporal server exited', 1));
   } else {
     log.info('2/4 Temporal: starting the dev server');
@@ -44,11 +49,11 @@ async function main(): Promise<void> {
       port: Number(config.TEMPORAL_ADDRESS.split(':')[1]),
       namespace: config.TEMPORAL_NAMESPACE,
       uiPort: config.TEMPORAL_UI_PORT,
+      uiCodecEndpoint: `${config.PUBLIC_URL}/temporal-codec`,
       dbFile: resolve(root, config.TEMPORAL_DB_FILE),
       onOutput: (line) => log.debug({ server: line }, 'temporal server output'),
     });
     server = dev;
-    uiUrl = dev.uiUrl ?? uiUrl;
     dev.process.once('exit', () => void shutdown('the Temporal dev server exited', 1));
   }
 
@@ -58,6 +63,8 @@ async function main(): Promise<void> {
   run('api', 'api/main.ts');
   run('dispatcher', 'worker/dispatcher-main.ts');
   await waitForApi();
+  // The UI server listens on loopback; people open the UI through luodi, signed in (api/temporal-ui.tsx).
+  const uiUrl = `http://127.0.0.1:${config.PORT}/temporal/`;
   log.info(
     { api: `http://127.0.0.1:${config.PORT}/api/projects`, temporalUi: uiUrl },
     `luodi is running. API: http://127.0.0.1:${config.PORT}/api/projects  Temporal UI: ${uiUrl}  (Ctrl-C stops everything)`,

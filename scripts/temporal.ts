@@ -21,7 +21,7 @@ try {
     dbFile,
     onOutput: (line) => log.debug({ server: line }, 'temporal server output'),
   });
-  log.info({ address: server.address, ui: server.uiUrl }, `Temporal is ready: gRPC ${server.address}, UI ${server.uiUrl}`);
+  log.info({ address: server.address, ui: `${config.PUBLIC_URL}/temporal/` }, `Temporal is ready: gRPC ${server.address}; its UI through luodi at ${config.PUBLIC_URL}/temporal/ once the API runs (the UI server itself listens on ${server.uiUrl}, loopback only)`);
   const stop = () => {
     log.info('stopping the Temporal dev server');
     void server.stop().then(() => process.exit(0));

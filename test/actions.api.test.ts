@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { addTemplateVersion } from '../db/templates.js';
 import { createApiToken, createUser, disableUser, userByToken } from '../db/users.js';
-import { bundle, eventually, newCode, startStack, TEMPORAL_UI, type Stack } from './stack.js';
+import { bundle, eventually, newCode, startStack, type Stack } from './stack.js';
 
 /** One working day lasts this long for this file's worker. */
 const DAY_MS = 300;
@@ -126,7 +126,7 @@ describe("the supervisors' stuck list", () => {
       const r = await stack.api('/api/stuck?limit=200', { as: 'supervisor' });
       return r.body.items.find((p: { code: string }) => p.code === code);
     });
-    expect(stuck).toMatchObject({ stuck: true, stuckReasons: ['blocker'], links: { temporalUi: `${TEMPORAL_UI}/namespaces/default/workflows/${code}` } });
+    expect(stuck).toMatchObject({ stuck: true, stuckReasons: ['blocker'], links: { temporalUi: `/temporal/namespaces/default/workflows/${code}` } });
     const dalian = await stack.api('/api/stuck?limit=200', { as: 'supervisorDalian' });
     expect(dalian.body.items.some((p: { code: string }) => p.code === code)).toBe(false);
 

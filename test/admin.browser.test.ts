@@ -8,6 +8,7 @@ import { setPassword } from '../db/users.js';
 import { webhookChannel, webhookSignature } from '../worker/channels.js';
 import { startDispatcher } from '../worker/dispatcher.js';
 import { launchBrowser, requireBrowser } from './browser.js';
+import { TEST_KEY_RING } from './keys.js';
 import { bundle, eventually, ownDatabase, signInPages, startStack, type Stack } from './stack.js';
 
 // A missing browser fails the suite here, at once, in one line naming the install command.
@@ -55,7 +56,7 @@ beforeAll(async () => {
   const failEmail = async () => {
     throw new Error('no SMTP server in this test');
   };
-  dispatcher = startDispatcher({ db: stack.db, log: createLogger('dispatcher', 'silent'), channels: { email: failEmail, webhook: webhookChannel(stack.db) } }, 100);
+  dispatcher = startDispatcher({ db: stack.db, log: createLogger('dispatcher', 'silent'), channels: { email: failEmail, webhook: webhookChannel(stack.db, TEST_KEY_RING) } }, 100);
   browser = await launchBrowser();
 });
 afterAll(async () => {

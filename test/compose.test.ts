@@ -47,9 +47,11 @@ interface Service {
   ports?: (string | { target: number; published?: number | string })[];
   volumes?: (string | { type: string; source?: string })[];
   networks?: Record<string, unknown>;
+  secrets?: { source: string }[];
 }
 interface Compose {
   services: Record<string, Service>;
+  secrets?: Record<string, { file: string }>;
   networks?: Record<string, { internal?: boolean }>;
   volumes?: Record<string, unknown>;
 }
@@ -195,10 +197,48 @@ describe('docker-compose.yml', () => {
     expect(after('dispatcher').migrate?.condition).toBe('service_completed_successfully');
   });
 
-  test('the Temporal UI is read-only and served under /temporal', () => {
+  test('the Temporal UI is read-only, served under /temporal, and decodes through luodi\'s codec endpoint', () => {
     const env = compose.services['temporal-ui']!.environment!;
-    expect(env.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
+    for (const flag of ['DISABLE_WRITE_ACTIONS', 'BATCH_ACTIONS_DISABLED', 'START_WORKFLOW_DISABLED', 'ACTIVITY_COMMANDS_DISABLED', ...['TERMINATE', 'CANCEL', 'SIGNAL', 'UPDATE', 'RESET', 'PAUSE'].map((a) => `WORKFLOW_${a}_DISABLED`)]) {
+      expect(env[`TEMPORAL_${flag}`], flag).toBe('true');
+    }
     expect(env.TEMPORAL_UI_PUBLIC_PATH).toBe('/temporal');
+    expect(env.TEMPORAL_CODEC_ENDPOINT).toBe('http://127.0.0.1:3000/temporal-codec');
+    expect(compose.services.api!.environment!.TEMPORAL_UI_URL).toBe('http://temporal-ui:8080');
+  });
+
+  test('Temporal\'s frontend and services take only clients with a certificate; luodi, the UI and the namespace job each present one', () => {
+    const secretsOf = (name: string) => (compose.services[name]!.secrets ?? []).map((x) => x.source);
+    const server = compose.services.temporal!.environment!;
+    expect(server.TEMPORAL_TLS_REQUIRE_CLIENT_AUTH).toBe('true');
+    for (const key of ['SERVER_CA_CERT', 'SERVER_CERT', 'SERVER_KEY', 'FRONTEND_CERT', 'FRONTEND_KEY', 'CLIENT1_CA_CERT', 'CLIENT2_CA_CERT']) {
+      const path = server[`TEMPORAL_TLS_${key}`];
+      expect(path, key).toMatch(/^\/run\/secrets\//);
+      expect(secretsOf('temporal'), key).toContain(path!.replace('/run/secrets/', ''));
+    }
+    for (const name of [...LUODI_SERVICES.filter((n) => n !== 'migrate'), 'temporal-namespace', 'temporal-ui']) {
+      const env = compose.services[name]!.environment!;
+      for (const key of ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY']) {
+        expect(env[key], `${name} ${key}`).toMatch(/^\/run\/secrets\//);
+        expect(secretsOf(name), `${name} ${key}`).toContain(env[key]!.replace('/run/secrets/', ''));
+      }
+      expect(env.TEMPORAL_TLS_SERVER_NAME, name).toBe('temporal-frontend');
+    }
+    expect(compose.services['temporal-ui']!.environment!.TEMPORAL_TLS_CERT).not.toBe(compose.services.api!.environment!.TEMPORAL_TLS_CERT);
+  });
+
+  test('luodi\'s key ring comes from a secret file, never from the environment; certificates and keys stay out of git', () => {
+    for (const name of LUODI_SERVICES.filter((n) => n !== 'migrate')) {
+      const service = compose.services[name]!;
+      expect(service.environment!.ENCRYPTION_KEYS, name).toBeUndefined();
+      expect(service.environment!.ENCRYPTION_KEYS_FILE, name).toBe('/run/secrets/luodi-encryption-keys');
+      expect((service.secrets ?? []).map((x) => x.source), name).toContain('luodi-encryption-keys');
+    }
+    expect(compose.services.migrate!.secrets ?? []).toEqual([]);
+    const files = Object.values(compose.secrets ?? {}).map((x) => relative(root, x.file));
+    expect(files.length).toBe(10);
+    const ignored = spawnSync('git', ['check-ignore', ...files], { cwd: root, encoding: 'utf8' });
+    expect(ignored.stdout.trim().split('\n').sort()).toEqual([...files].sort());
   });
 
   test("the namespace job registers exactly luodi's search attributes", () => {

@@ -7,6 +7,7 @@ import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { messageIdOf } from '../worker/channels.js';
+import { TEST_KEY_ENV } from './keys.js';
 import { eventually } from './stack.js';
 import { escalationOutboxRows } from './outbox-rows.js';
 
@@ -54,7 +55,7 @@ afterAll(async () => {
 
 function startDispatcher(): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'worker/dispatcher-main.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, DISPATCH_POLL_MS: '50', DISPATCH_LEASE_MS: '1500', LOG_LEVEL: 'silent' },
+    env: { ...process.env, ...TEST_KEY_ENV, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, DISPATCH_POLL_MS: '50', DISPATCH_LEASE_MS: '1500', LOG_LEVEL: 'silent' },
     stdio: 'ignore',
   });
 }

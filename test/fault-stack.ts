@@ -20,7 +20,10 @@ import { getState } from '../workflows/messages.js';
 import { type ProjectState } from '../workflows/state.js';
 import { createWorker } from '../worker/createWorker.js';
 import { freePort } from '../scripts/dev-server.js';
+import { TEST_KEY_ENV, TEST_KEY_RING } from './keys.js';
 import { quietSdkLogs } from './stack.js';
+import { TEST_DATA_CONVERTER, testEndpoint } from './temporal-target.js';
+import type { DataConverter } from '@temporalio/common';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -47,7 +50,7 @@ const started = new Set<EntryProcess>();
  */
 export function spawnEntry(entry: 'worker/main.ts' | 'api/main.ts' | 'worker/dispatcher-main.ts', env: Record<string, string>, { compiled = false } = {}): EntryProcess {
   const args = compiled ? [`dist/${entry.replace(/\.ts$/, '.js')}`] : ['--import', 'tsx', entry];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...TEST_KEY_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
   let partial = '';
@@ -212,11 +215,12 @@ export async function createProject(http: HttpClient, code: string, over: Record
 }
 
 /** A worker in this process, on any server, database and task queue. */
-export async function startWorker(o: { address: string; db: Db; taskQueue: string; workflowBundle: WorkflowBundle; workingDayMs?: number }) {
+export async function startWorker(o: { address: string; db: Db; taskQueue: string; workflowBundle: WorkflowBundle; workingDayMs?: number; dataConverter?: DataConverter }) {
   quietSdkLogs();
-  const connection = await NativeConnection.connect({ address: o.address });
+  const connection = await NativeConnection.connect(testEndpoint(o.address));
   const worker = await createWorker({
     connection,
+    dataConverter: o.dataConverter ?? TEST_DATA_CONVERTER,
     namespace: 'default',
     taskQueue: o.taskQueue,
     db: o.db,
@@ -242,6 +246,7 @@ export async function startApi(o: { client: Client; db: Db; taskQueue: string; i
   const app = createApp({
     client: o.client,
     db: o.db,
+    keyRing: TEST_KEY_RING,
     log: createLogger('api', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent'),
     taskQueue: o.taskQueue,
     temporalUiUrl: 'http://temporal-ui.test',

@@ -20,6 +20,7 @@ import {
   type HttpClient,
 } from './fault-stack.js';
 import { bundle, newCode } from './stack.js';
+import { TEST_DATA_CONVERTER, testEndpoint } from './temporal-target.js';
 
 /**
  * Issue 9, processes killed: the worker, then the API, each killed with SIGKILL in the middle of
@@ -35,7 +36,7 @@ let workflowBundle: WorkflowBundle;
 
 beforeAll(async () => {
   db = createDb(databaseUrl);
-  client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
+  client = new Client({ connection: await Connection.connect(testEndpoint(address)), namespace: 'default', dataConverter: TEST_DATA_CONVERTER });
   coordinator = await createCoordinator(db);
   workflowBundle = await bundle();
 });

@@ -7,7 +7,10 @@ import { createLogger } from '../config/logger.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { ensureTemporalCli } from '../scripts/temporal-cli.js';
 import { bundleNow } from './stack.js';
-import { ownTemporal, temporalTargetOf, type TemporalTarget } from './temporal-target.js';
+import { FRONTEND_NAME } from '../config/cert-files.js';
+import { makeCertificates } from '../scripts/certs.js';
+import { TEST_KEY_LINE } from './keys.js';
+import { ownTemporal, TEST_CERTS_ENV, temporalTargetOf, type TemporalTarget } from './temporal-target.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +19,8 @@ declare module 'vitest' {
     /** Which Temporal the run is against: the dev server (npm test) or the cluster (npm run test:cluster). */
     temporalTarget: TemporalTarget;
     databaseUrl: string;
+    /** The run's cluster's own databases (cluster target only), for tests that look into what Temporal stores. */
+    temporalDatabases: { persistence: string; visibility: string } | null;
     /** luodi's workflow bundle, built once for the run (test/stack.ts bundle()). */
     workflowBundlePath: string;
   }
@@ -34,6 +39,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundleDir = mkdtempSync(join(tmpdir(), 'luodi-test-bundle-'));
   const workflowBundlePath = join(bundleDir, 'workflows.js');
   writeFileSync(workflowBundlePath, (await bundleNow()).code);
+  // Every test process, and every process a test spawns (npm run import, the API, the worker),
+  // encrypts with the tests' key, as production's processes do with theirs.
+  process.env.ENCRYPTION_KEYS = TEST_KEY_LINE;
+  const certsDir = target === 'cluster' ? mkdtempSync(join(tmpdir(), 'luodi-test-certs-')) : null;
+  if (certsDir) {
+    // The cluster takes only clients with a certificate its CA signed: the run's own set. Every
+    // test process (and what it spawns) reaches it through TEMPORAL_TLS_*, as production does.
+    const set = await makeCertificates(certsDir);
+    Object.assign(process.env, { [TEST_CERTS_ENV]: set.dir, TEMPORAL_TLS_CA: set.ca.cert, TEMPORAL_TLS_CERT: set.client.cert, TEMPORAL_TLS_KEY: set.client.key, TEMPORAL_TLS_SERVER_NAME: FRONTEND_NAME });
+  }
   const server = await ownTemporal({ target, cliPath });
   await server.start();
 
@@ -45,6 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (err) {
     await server.dispose();
     rmSync(bundleDir, { recursive: true, force: true });
+    if (certsDir) rmSync(certsDir, { recursive: true, force: true });
     throw err;
   }
 
@@ -52,10 +68,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('temporalCliPath', cliPath);
   project.provide('temporalTarget', target);
   project.provide('databaseUrl', databaseUrl);
+  project.provide('temporalDatabases', server.databases);
   project.provide('workflowBundlePath', workflowBundlePath);
   return async () => {
     await server.dispose();
     await dropDatabase(databaseUrl);
     rmSync(bundleDir, { recursive: true, force: true });
+    if (certsDir) rmSync(certsDir, { recursive: true, force: true });
   };
 }

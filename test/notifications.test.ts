@@ -10,6 +10,7 @@ import { createApiToken, createUser, setPassword } from '../db/users.js';
 import { emailChannel, messageIdOf, webhookChannel, webhookSignature } from '../worker/channels.js';
 import { startDispatcher } from '../worker/dispatcher.js';
 import { withdraw, type ProjectLandingWorkflow } from '../workflows/messages.js';
+import { TEST_KEY_RING } from './keys.js';
 import { bundle, eventually, newCode, ownDatabase, signInPages, startStack, type Stack } from './stack.js';
 
 /** A real SMTP server on loopback that refuses one domain, and a real HTTP receiver that checks signatures. */
@@ -97,7 +98,7 @@ beforeAll(async () => {
     {
       db: stack.db,
       log: createLogger('dispatcher', 'silent'),
-      channels: { email: emailChannel(`smtp://127.0.0.1:${smtpPort}`, 'luodi <luodi@example.test>'), webhook: webhookChannel(stack.db) },
+      channels: { email: emailChannel(`smtp://127.0.0.1:${smtpPort}`, 'luodi <luodi@example.test>'), webhook: webhookChannel(stack.db, TEST_KEY_RING) },
       maxAttempts: 3,
       backoffMs: () => 100,
     },

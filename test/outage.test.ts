@@ -23,7 +23,7 @@ import {
   type Answer,
 } from './fault-stack.js';
 import { bundle, eventually, newCode } from './stack.js';
-import { ownTemporal } from './temporal-target.js';
+import { ownTemporal, TEST_DATA_CONVERTER, testEndpoint } from './temporal-target.js';
 
 /**
  * Issue 9, dependencies gone: PostgreSQL refusing every connection for 30 s, and the Temporal
@@ -59,7 +59,7 @@ test('PostgreSQL refusing connections for 30 s: the API answers 503 with Retry-A
   const admin = adminClient(databaseUrl);
   await admin.connect();
   const address = inject('temporalAddress');
-  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
+  const client = new Client({ connection: await Connection.connect(testEndpoint(address)), namespace: 'default', dataConverter: TEST_DATA_CONVERTER });
   const taskQueue = `outage-pg-${randomUUID()}`;
   const worker = spawnEntry('worker/main.ts', { TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' });
   const api = await spawnApi({ TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, IDEMPOTENCY_LEASE_MS: '1000' });
@@ -180,7 +180,7 @@ test('the Temporal server restarted from its state after a due time: the escalat
   const worker = await startWorker({ address: server.address, db, taskQueue, workflowBundle, workingDayMs: DAY_MS });
   // The API as api/main.ts builds it: a lazy connection meant to reconnect within about a second.
   const api = await spawnApi({ TEMPORAL_ADDRESS: server.address, DATABASE_URL: inject('databaseUrl'), TEMPORAL_TASK_QUEUE: taskQueue });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: 'default' });
+  const client = new Client({ connection: await Connection.connect(testEndpoint(server.address)), namespace: 'default', dataConverter: TEST_DATA_CONVERTER });
   const coordinator = await createCoordinator(db);
   const http = httpClient(api.baseUrl, coordinator.token, 30_000);
   try {

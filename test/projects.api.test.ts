@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { ProjectCityAttr, ProjectStageAttr } from '../workflows/search-attributes.js';
 import { reportBlocker } from '../workflows/messages.js';
-import { bundle, eventually, newCode, startStack, TEMPORAL_UI, type Stack, workflowExists } from './stack.js';
+import { bundle, eventually, newCode, startStack, type Stack, workflowExists } from './stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -40,7 +40,10 @@ describe('POST /api/projects', () => {
     const res = await stack.api('/api/projects', { body: project(code) });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/api/projects/${code}`);
-    expect(res.body).toMatchObject({ code, stage: 'intention', links: { temporalUi: `${TEMPORAL_UI}/namespaces/default/workflows/${code}` } });
+    expect(res.body).toMatchObject({ code, stage: 'intention', links: { temporalUi: `/temporal/namespaces/default/workflows/${code}` } });
+    // The Temporal UI is for province-level users: a city's coordinator gets no link to it.
+    const asCity = await stack.api(`/api/projects/${code}`, { as: 'coordinatorShenyang' });
+    expect(asCity.body.links).toEqual({ self: `/api/projects/${code}`, temporalUi: null });
 
     const row = await projectionRow(code);
     expect(row).toMatchObject({ name: '华晨宝马新工厂', city: '沈阳', capital_type: 'foreign', out_of_province: false, stage: 'intention', version: 1 });

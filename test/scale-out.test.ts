@@ -23,6 +23,7 @@ import {
   type HttpClient,
 } from './fault-stack.js';
 import { eventually, newCode } from './stack.js';
+import { TEST_DATA_CONVERTER, testEndpoint } from './temporal-target.js';
 
 /**
  * Issue 13, scale-out on Temporal's own server: two workers, two APIs and two dispatchers at once,
@@ -54,7 +55,7 @@ describe.runIf(target === 'cluster')('scale-out on the cluster', () => {
     }
     await prepareDatabase(databaseUrl, createLogger('scale-out-test', 'silent'));
     db = createDb(databaseUrl);
-    client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
+    client = new Client({ connection: await Connection.connect(testEndpoint(address)), namespace: 'default', dataConverter: TEST_DATA_CONVERTER });
     projectType = await addPlainTemplate(db, 'scale out', TASKS);
   });
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { createLogger } from '../config/logger.js';
 import { hashPassword, SCRYPT_PARAMS } from '../db/passwords.js';
 import { checkPassword, createSession, purgeExpiredSessions } from '../db/sessions.js';
 import { createApiToken, createUser, disableUser, hashToken, setPassword } from '../db/users.js';
+import { TEST_KEY_RING } from './keys.js';
 import { bundle, startStack, TEMPORAL_UI, type Stack } from './stack.js';
 
 /**
@@ -29,7 +30,7 @@ let userSeq = 0;
 
 beforeAll(async () => {
   stack = await startStack(await bundle());
-  const app = createApp({ client: stack.client, db: stack.db, log: createLogger('api', 'silent'), taskQueue: stack.taskQueue, temporalUiUrl: TEMPORAL_UI, trustProxy: ['loopback'] });
+  const app = createApp({ client: stack.client, db: stack.db, keyRing: TEST_KEY_RING, log: createLogger('api', 'silent'), taskQueue: stack.taskQueue, temporalUiUrl: TEMPORAL_UI, trustProxy: ['loopback'] });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -12,6 +12,8 @@ import { createDb, type Db } from '../db/connection.js';
 import { dropDatabase, prepareDatabase } from '../db/migrator.js';
 import { createApiToken, createUser, type User } from '../db/users.js';
 import { bundleOptions, createWorker } from '../worker/createWorker.js';
+import { TEST_KEY_RING } from './keys.js';
+import { TEST_DATA_CONVERTER, testEndpoint } from './temporal-target.js';
 
 /** The users every stack has, each with an API token. */
 export const TEST_USERS = {
@@ -95,14 +97,14 @@ export async function startStack(
   quietSdkLogs();
   const db = createDb(databaseUrl);
   const taskQueue = `test-${randomUUID()}`;
-  const workerConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, workflowBundle, calendar: calendar ? calendar(db) : scaledCalendar(workingDayMs) });
+  const workerConnection = await NativeConnection.connect(testEndpoint(address));
+  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, db, workflowBundle, dataConverter: TEST_DATA_CONVERTER, calendar: calendar ? calendar(db) : scaledCalendar(workingDayMs) });
   const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const connection = await Connection.connect(testEndpoint(address));
+  const client = new Client({ connection, namespace: 'default', dataConverter: TEST_DATA_CONVERTER });
   const log = createLogger('api', (process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
   const tokenCache = tokenCacheMs ? new TokenCache(db, databaseUrl, { ttlMs: tokenCacheMs, log }) : undefined;
-  const app = createApp({ client, db, log, taskQueue, temporalUiUrl: TEMPORAL_UI, ...(tokenCache ? { tokenCache } : {}) });
+  const app = createApp({ client, db, keyRing: TEST_KEY_RING, log, taskQueue, temporalUiUrl: TEMPORAL_UI, ...(tokenCache ? { tokenCache } : {}) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -7,7 +7,9 @@ import { TokenCache } from '../api/token-cache.js';
 import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
 import { createApiToken, createUser, tokenHolder, type TokenHolder } from '../db/users.js';
+import { TEST_KEY_RING } from './keys.js';
 import { eventually } from './stack.js';
+import { TEST_DATA_CONVERTER, testEndpoint } from './temporal-target.js';
 
 /**
  * The API's token cache (api/token-cache.ts) against the real PostgreSQL: a token is read once,
@@ -22,7 +24,7 @@ let seq = 0;
 
 beforeAll(async () => {
   db = createDb(inject('databaseUrl'));
-  connection = await Connection.connect({ address: inject('temporalAddress') });
+  connection = await Connection.connect(testEndpoint(inject('temporalAddress')));
 });
 afterAll(async () => {
   await connection?.close();
@@ -41,7 +43,7 @@ async function cachedApi(o: { databaseUrl?: string; load?: (token: string) => Pr
       return load(token);
     },
   });
-  const app = createApp({ client: new Client({ connection }), db, log, taskQueue: 'unused', temporalUiUrl: 'http://temporal-ui.test', tokenCache: cache });
+  const app = createApp({ client: new Client({ connection, dataConverter: TEST_DATA_CONVERTER }), db, keyRing: TEST_KEY_RING, log, taskQueue: 'unused', temporalUiUrl: 'http://temporal-ui.test', tokenCache: cache });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

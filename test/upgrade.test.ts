@@ -10,6 +10,7 @@ import { createDb, type Db } from '../db/connection.js';
 import { getState } from '../workflows/messages.js';
 import { addPlainTemplate, createCoordinator, createLandStaff, httpClient, startApi, startWorker } from './fault-stack.js';
 import { bundle, eventually, newCode } from './stack.js';
+import { TEST_DATA_CONVERTER, testEndpoint } from './temporal-target.js';
 
 /**
  * Issue 13, upgrading luodi while projects run, on the cluster: projects start and take work on
@@ -60,7 +61,7 @@ describe.runIf(target === 'cluster')('upgrading luodi while projects run', () =>
     release = await bundleRelease(FROM_RELEASE);
     current = await bundle();
     db = createDb(inject('databaseUrl'));
-    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
+    client = new Client({ connection: await Connection.connect(testEndpoint(inject('temporalAddress'))), namespace: 'default', dataConverter: TEST_DATA_CONVERTER });
   });
   afterAll(async () => {
     await client?.connection.close();
@@ -68,15 +69,17 @@ describe.runIf(target === 'cluster')('upgrading luodi while projects run', () =>
     if (release) rmSync(release.dir, { recursive: true, force: true });
   });
 
-  test(`projects started on release ${FROM_RELEASE} go on under this code after the worker is replaced; no workflow task fails, and every history replays`, async () => {
+  test(`projects started on release ${FROM_RELEASE}, before payloads were encrypted, go on under this code and its codec after the worker and the API are replaced; no workflow task fails, and every history replays`, async () => {
     const address = inject('temporalAddress');
     const taskQueue = `upgrade-${randomUUID()}`;
     const projectType = await addPlainTemplate(db, 'upgrade', TASKS);
     const coordinator = await createCoordinator(db);
     const staff = await createLandStaff(db);
-    const api = await startApi({ client, db, taskQueue });
-    const asCoordinator = httpClient(api.baseUrl, coordinator.token);
-    const asStaff = httpClient(api.baseUrl, staff.token);
+    // The release had no payload codec: its API and worker wrote plaintext.
+    const plainClient = new Client({ connection: client.connection, namespace: 'default' });
+    let api = await startApi({ client: plainClient, db, taskQueue });
+    let asCoordinator = httpClient(api.baseUrl, coordinator.token);
+    let asStaff = httpClient(api.baseUrl, staff.token);
     const start = async (code: string) => {
       const a = await asCoordinator('/api/projects', { body: { code, name: '升级测试项目', city: '沈阳', investor: '某公司', capitalType: 'domestic', stage: 'signed', projectType } });
       expect(a.status, JSON.stringify(a.body)).toBe(201);
@@ -88,7 +91,7 @@ describe.runIf(target === 'cluster')('upgrading luodi while projects run', () =>
 
     const before = [newCode(), newCode()];
     const after = newCode();
-    let worker = await startWorker({ address, db, taskQueue, workflowBundle: release.bundle });
+    let worker = await startWorker({ address, db, taskQueue, workflowBundle: release.bundle, dataConverter: {} });
     try {
       for (const code of before) {
         await start(code);
@@ -97,9 +100,13 @@ describe.runIf(target === 'cluster')('upgrading luodi while projects run', () =>
       const blocker = await asCoordinator(`/api/projects/${before[0]}/blockers`, { body: { category: 'approvals', description: '升级之前' } });
       expect(blocker.status).toBe(201);
 
-      // The upgrade: the old worker stops, one on this code takes the task queue.
+      // The upgrade: the old worker and API stop; ones on this code, with the codec, take over.
       await worker.stop();
+      await api.close();
       worker = await startWorker({ address, db, taskQueue, workflowBundle: current });
+      api = await startApi({ client, db, taskQueue });
+      asCoordinator = httpClient(api.baseUrl, coordinator.token);
+      asStaff = httpClient(api.baseUrl, staff.token);
 
       for (const code of before) for (const task of ['permit', 'power']) await complete(code, task);
       const resolved = await asCoordinator(`/api/projects/${before[0]}/blockers/${blocker.body.id}/resolve`, { body: { resolution: '升级之后解决' } });
@@ -120,10 +127,13 @@ describe.runIf(target === 'cluster')('upgrading luodi while projects run', () =>
         // The release's projects keep their path; the one started after the upgrade takes the new.
         expect(patchesOf(history), code).toContain(before.includes(code) ? 'one-round-trip' : 'local-template');
         if (before.includes(code)) expect(patchesOf(history), code).not.toContain('local-template');
+        // Written in plaintext before the upgrade, encrypted after it; both read back.
+        const encodings = new Set(history.events!.flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []).map((p) => Buffer.from(p.metadata?.encoding ?? []).toString()));
+        expect([...encodings].sort(), code).toEqual(before.includes(code) ? ['binary/encrypted', 'json/plain'] : ['binary/encrypted']);
       }
       // What the replay suite does before a release: this code replays every one of them.
       const replayed = [];
-      for await (const result of Worker.runReplayHistories({ workflowBundle: current }, histories.map(({ code, history }) => ({ workflowId: code, history })))) replayed.push(result);
+      for await (const result of Worker.runReplayHistories({ workflowBundle: current, dataConverter: TEST_DATA_CONVERTER }, histories.map(({ code, history }) => ({ workflowId: code, history })))) replayed.push(result);
       expect(replayed.map((r) => [r.workflowId, r.error ? String(r.error) : null])).toEqual(histories.map(({ code }) => [code, null]));
     } finally {
       await worker.stop();

@@ -1,7 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import type { KeyRing } from '../config/key-ring.js';
 import type { Db } from '../db/connection.js';
 import type { OutboxRow } from '../db/outbox.js';
+import { webhookEndpointForDelivery } from '../db/webhooks.js';
 
 /** Delivers one outbox row on its channel, or throws saying why not. */
 export type Deliver = (row: OutboxRow) => Promise<void>;
@@ -35,9 +37,10 @@ export function webhookBody(format: 'generic' | 'wecom' | 'dingtalk', row: Outbo
   return JSON.stringify({ id: row.dedupe_key, kind: row.kind, audience: row.audience, projectCode: row.project_code, subject: row.subject, body: row.body, link: row.link, payload: row.payload });
 }
 
-export function webhookChannel(db: Db, timeoutMs = 10_000): Deliver {
+/** Signs with the endpoint's secret, kept sealed in PostgreSQL and opened with the key ring for each delivery. */
+export function webhookChannel(db: Db, keyRing: KeyRing, timeoutMs = 10_000): Deliver {
   return async (row) => {
-    const endpoint = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', row.webhook_id!).executeTakeFirstOrThrow();
+    const endpoint = await webhookEndpointForDelivery(db, keyRing, row.webhook_id!);
     const body = webhookBody(endpoint.format, row);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const res = await fetch(endpoint.url, {

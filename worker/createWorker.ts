@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 
@@ -46,12 +47,18 @@ export interface WorkerOptions extends ActivityDeps {
   workflowBundle?: WorkflowBundleOption;
   /** The sticky cache's size (WORKER_MAX_CACHED_WORKFLOWS); by default the SDK's, derived from the heap. */
   maxCachedWorkflows?: number;
+  /**
+   * The payload codec every payload passes through (config/payload-codec.ts: AES-256-GCM with the
+   * key ring), the same as every client's. Required, so that no worker writes plaintext by omission.
+   */
+  dataConverter: DataConverter;
 }
 
-export async function createWorker({ connection, namespace, taskQueue, workflowBundle = prebuiltBundle(), maxCachedWorkflows, ...deps }: WorkerOptions): Promise<Worker> {
+export async function createWorker({ connection, namespace, taskQueue, workflowBundle = prebuiltBundle(), maxCachedWorkflows, dataConverter, ...deps }: WorkerOptions): Promise<Worker> {
   return await Worker.create({
     ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
     connection,
+    dataConverter,
     namespace,
     taskQueue,
     activities: createActivities(deps),

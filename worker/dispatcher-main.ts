@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from '../config/index.js';
+import { loadKeyRingOrExit } from '../config/key-ring.js';
 import { createLogger } from '../config/logger.js';
 import { createDb } from '../db/connection.js';
 import { emailChannel, webhookChannel } from './channels.js';
@@ -8,6 +9,8 @@ import { serveMetrics } from '../config/metrics.js';
 
 /** `npm run dispatcher`: delivers the notification outbox (in-app, email, webhooks) until stopped. */
 const config = loadConfigOrExit();
+// Webhook secrets are sealed in PostgreSQL: each delivery opens its endpoint's with the key ring.
+const keyRing = loadKeyRingOrExit(config);
 const log = createLogger('dispatcher', config.LOG_LEVEL);
 const db = createDb(config.DATABASE_URL);
 const metrics = config.DISPATCHER_METRICS_PORT !== undefined ? createDispatcherMetrics(db) : undefined;
@@ -17,7 +20,7 @@ const dispatcher = startDispatcher(
     ...(metrics ? { metrics } : {}),
     db,
     log,
-    channels: { email: emailChannel(config.SMTP_URL, config.MAIL_FROM), webhook: webhookChannel(db) },
+    channels: { email: emailChannel(config.SMTP_URL, config.MAIL_FROM), webhook: webhookChannel(db, keyRing) },
     maxAttempts: config.DISPATCH_MAX_ATTEMPTS,
     leaseMs: config.DISPATCH_LEASE_MS,
     maxOpenClaims: config.DISPATCH_MAX_OPEN_CLAIMS,

@@ -8,9 +8,13 @@ import { assertFitsSqlVisibility } from '../workflows/search-attribute-limits.js
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { ensureReportSchedule } from './report-schedule.js';
 import { Client, Connection } from '@temporalio/client';
+import { loadKeyRingOrExit } from '../config/key-ring.js';
+import { dataConverterFor } from '../config/payload-codec.js';
+import { describeEndpoint, temporalEndpoint } from '../config/temporal-connection.js';
 
 const config = loadConfigOrExit();
 const log = createLogger('worker', config.LOG_LEVEL);
+const dataConverter = dataConverterFor(loadKeyRingOrExit(config));
 
 // The SDK's own logs go through pino too, so every line is structured. Its runtime telemetry
 // (sticky cache size, task latencies, activity failures) is Prometheus on WORKER_METRICS_PORT.
@@ -25,8 +29,9 @@ async function main(): Promise<void> {
   // Production's visibility is PostgreSQL: attributes past its limits would be refused there.
   assertFitsSqlVisibility(SEARCH_ATTRIBUTES);
   const db = createDb(config.DATABASE_URL, { onIdleError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection was lost; the pool opens a new one when needed') });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
-    throw new Error(`Cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${err.message}); start it with npm run temporal or set TEMPORAL_ADDRESS.`);
+  const endpoint = temporalEndpoint(config);
+  const connection = await NativeConnection.connect(endpoint).catch((err: Error) => {
+    throw new Error(`Cannot reach Temporal at ${describeEndpoint(endpoint)} (${err.message}); start it with npm run temporal, or check TEMPORAL_ADDRESS and TEMPORAL_TLS_*.`);
   });
   try {
     const worker = await createWorker({
@@ -35,10 +40,11 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       db,
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      dataConverter,
       publicUrl: config.PUBLIC_URL,
       calendar: config.WORKING_DAY_SECONDS ? scaledCalendar(config.WORKING_DAY_SECONDS * 1000) : officialCalendar(db, log),
     });
-    const client = new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection: await Connection.connect(endpoint), namespace: config.TEMPORAL_NAMESPACE, dataConverter });
     if (await ensureReportSchedule(client, config.TEMPORAL_TASK_QUEUE)) log.info('created the quarterly report Schedule');
     await client.connection.close();
     if (config.WORKING_DAY_SECONDS) {

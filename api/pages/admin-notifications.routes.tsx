@@ -34,8 +34,8 @@ const WEBHOOK_FIELDS: PageField[] = [
 ];
 
 /** Contacts and webhook endpoints (with test deliveries), and the dead notifications to re-drive. */
-export function registerAdminNotificationPages(router: Router, deps: Pick<RouteDeps, 'db'>): void {
-  const { db } = deps;
+export function registerAdminNotificationPages(router: Router, deps: Pick<RouteDeps, 'db' | 'keyRing'>): void {
+  const { db, keyRing } = deps;
 
   registerAdminList(router, {
     path: ADMIN.notifications,
@@ -87,7 +87,7 @@ export function registerAdminNotificationPages(router: Router, deps: Pick<RouteD
     schema: webhookBodySchema,
     toInput: (form) => ({ name: form.name ?? '', url: form.url?.trim() ?? '', format: form.format ?? '', secret: form.secret ?? '' }),
     apply: async (_ctx, webhook) => {
-      await addWebhookEndpoint(db, webhook);
+      await addWebhookEndpoint(db, keyRing, webhook);
       return withNews(ADMIN.notifications, 'webhookAdded', webhook.name);
     },
   });

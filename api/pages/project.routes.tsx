@@ -5,7 +5,7 @@ import type { User } from '../../db/users.js';
 import { allowedNextStages, isTerminal } from '../../workflows/decisions/stages.js';
 import type { ProjectState } from '../../workflows/state.js';
 import { reproject } from '../../workflows/messages.js';
-import { codeParams, parse, projectLinks, queryProject, updateProject, type RouteDeps } from '../http.js';
+import { codeParams, parse, queryProject, temporalUiLinkFor, updateProject, type RouteDeps } from '../http.js';
 import { formActing, type FormValues } from './forms.js';
 import { checkCsrf } from './session.js';
 import { authorize, mayDo } from '../policy.js';
@@ -58,7 +58,7 @@ export function registerProjectPage(router: Router, deps: RouteDeps): void {
         history={history}
         actions={projectActions(user, state)}
         news={query.did ?? null}
-        temporalUi={projectLinks(deps, code).temporalUi}
+        temporalUi={temporalUiLinkFor(deps, user, code)}
         done={state.tasks.find((x) => x.key === query.done) ?? null}
         fundsNews={query.funds ?? null}
         may={fundsPermissions(user, state)}

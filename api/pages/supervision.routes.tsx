@@ -3,7 +3,7 @@ import { listProjects } from '../../db/projects.js';
 import { unprojectedFailures } from '../../db/write-failures.js';
 import { beijingDate } from '../../workflows/beijing-time.js';
 import { getState } from '../../workflows/messages.js';
-import { notFound, parse, projectLinks, type RouteDeps } from '../http.js';
+import { notFound, parse, temporalUiLinkFor, type RouteDeps } from '../http.js';
 import { authorize } from '../policy.js';
 import { Problem } from '../problem.js';
 import { translator } from './catalog.js';
@@ -17,13 +17,12 @@ import { StuckList } from './views/stuck.js';
 
 /** Supervisors' and coordinators' pages: the stuck list, the dashboard and its export, and the 督办单. */
 export function registerSupervisionPages(router: Router, deps: RouteDeps): void {
-  const temporalUi = (code: string) => projectLinks(deps, code).temporalUi;
-
   router.get('/stuck', requireSignIn, async (_req, res) => {
     const { user, t } = viewerOf(res);
     authorize(user, 'stuck.read');
     const { items } = await listProjects(deps.db, { stuck: true, city: user.city ?? undefined, limit: 200, offset: 0 });
     const unprojected = await unprojectedFailures(deps.db, user.city);
+    const temporalUi = (code: string) => temporalUiLinkFor(deps, user, code);
     sendPage(res, 200, t('stuck'), <StuckList t={t} city={user.city} projects={items} unprojected={unprojected} temporalUi={temporalUi} />);
   });
 

@@ -1,6 +1,8 @@
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { User } from '../../../db/users.js';
+import { mayOpenTemporal } from '../../policy.js';
+import { TEMPORAL_UI_PATH } from '../../temporal-ui-rules.js';
 import { HTML_LANG, OTHER_LANG, type Translate } from '../catalog.js';
 import { STYLE } from './style.js';
 
@@ -49,6 +51,12 @@ function Navigation({ t, user, csrfToken, unread }: { t: Translate; user: User; 
           <a href="/stuck">{t('stuck')}</a>
           <a href="/dashboard">{t('dashboardLink')}</a>
         </>
+      )}
+      {/* Province-level only: the UI lists every city's projects. */}
+      {mayOpenTemporal(user) && (
+        <a href={`${TEMPORAL_UI_PATH}/`} id="temporal-ui-nav" target="_blank" rel="noopener">
+          Temporal ↗
+        </a>
       )}
       {user.role === 'verifier' && <a href="/funds">{t('fundsQueue')}</a>}
       {user.role !== 'staff' && <a href="/reports">{t('reports')}</a>}

@@ -16,7 +16,8 @@ export interface ProjectPageProps extends FundsSectionProps {
   t: Translate;
   state: ProjectState;
   escalations: readonly Escalation[];
-  temporalUi: string;
+  /** The workflow in the Temporal UI, for a viewer who may open it; null: no link. */
+  temporalUi: string | null;
   /** The task just completed, for a flash line. */
   done: TaskState | null;
   fundsNews: FundsNews | null;
@@ -153,11 +154,13 @@ export function ProjectPage({ t, state, escalations, temporalUi, done, fundsNews
             <span class="badge red">{t('stuck')}</span> {state.stuck.reasons.map((r) => t(STUCK_REASON_LABELS[r])).join(', ')} · {t('since')} {t.time(state.stuck.since)}
           </div>
         )}
-        <div>
-          <a href={temporalUi} target="_blank" rel="noopener">
-            {t('temporalUi')} ↗
-          </a>
-        </div>
+        {temporalUi && (
+          <div>
+            <a href={temporalUi} target="_blank" rel="noopener" id="temporal-ui">
+              {t('temporalUi')} ↗
+            </a>
+          </div>
+        )}
       </div>
       <ActionLinks t={t} code={state.code} actions={actions} csrfToken={funds.csrfToken} />
       <h2>{t('timeline')}</h2>

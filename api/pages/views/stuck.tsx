@@ -15,12 +15,14 @@ export interface StuckListProps {
   projects: readonly StuckProject[];
   /** Stuck (system) before their first row could be written: known only by their failures. */
   unprojected: readonly UnprojectedFailure[];
-  temporalUi: (code: string) => string;
+  /** A project's workflow in the Temporal UI, for a viewer who may open it; null: no link. */
+  temporalUi: (code: string) => string | null;
 }
 
 const reasonLabel = (t: Translate, reason: string) => (reason in STUCK_REASON_LABELS ? t(STUCK_REASON_LABELS[reason as StuckReason]) : reason);
 
-function TemporalLink({ href }: { href: string }) {
+function TemporalLink({ href }: { href: string | null }) {
+  if (!href) return null;
   return (
     <a href={href} target="_blank" rel="noopener">
       Temporal ↗
