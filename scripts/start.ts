@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../config/index.js';
 import { temporalEndpoint } from '../config/temporal-connection.js';
 import { ensureKeyFile } from './key-file.js';
+import { ensureCertificates } from './certs.js';
+import { DEV_CERTS_DIR } from '../config/cert-files.js';
 import { createLogger } from '../config/logger.js';
 import { prepareDatabase } from '../db/migrator.js';
 import { isServing, startDevServer, stopProcess, type DevServer } from './dev-server.js';
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
     if (keys.created) log.info({ file: keys.path }, 'made an encryption key for Temporal payloads and secrets (npm run keys); keep it out of the repository and back it up');
   }
 
+  // The cluster speaks mTLS: the development set (.data/certs) exists before anything connects.
+  if (config.TEMPORAL_MODE === 'cluster') await ensureCertificates(DEV_CERTS_DIR);
   const endpoint = temporalEndpoint(config);
   if (await isServing(endpoint, config.TEMPORAL_NAMESPACE)) {
     log.info({ address: config.TEMPORAL_ADDRESS, tls: Boolean(endpoint.tls) }, '2/4 Temporal: using the server already running there');
