@@ -55,6 +55,11 @@ async function confidentialProject(): Promise<Confidential> {
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   expect((await stack.api(`/api/projects/${code}/funds`, { body: { amountMinor: '250000000', currency: 'CNY', receivedOn: '2018-07-10', evidence: `ZZ-${mark}` } })).status).toBe(201);
   expect((await stack.api(`/api/projects/${code}/blockers`, { body: { category: 'land', description: p.blocker } })).status).toBe(201);
+  // A refusal by the workflow (no such blocker) of a request that carries a secret: its failure
+  // (which Temporal stores unencrypted, where it stores one) must not carry it.
+  const refused = await stack.api(`/api/projects/${code}/blockers/B99/resolve`, { body: { resolution: p.blocker } });
+  expect(refused.status, JSON.stringify(refused.body)).toBeGreaterThanOrEqual(400);
+  expect(JSON.stringify(refused.body)).not.toContain(p.blocker);
   await eventually(async () => ((await stack.db.selectFrom('blockers').select('blocker_id').where('project_code', '=', code).executeTakeFirst()) ? true : undefined));
   return p;
 }
