@@ -33,7 +33,7 @@ const cookie = {} as Record<(typeof SIGNED_IN)[number], string>;
 /** Starts the UI server for luodi at `luodiUrl`; resolves with its address once it answers. */
 async function startUi(uiPort: number, luodiUrl: string): Promise<{ address: string }> {
   if (target === 'dev') {
-    const dev = await startDevServer({ cliPath: inject('temporalCliPath'), port: await freePort(), namespace: 'default', uiPort, dbFile: null });
+    const dev = await startDevServer({ cliPath: inject('temporalCliPath'), port: await freePort(), namespace: 'default', uiPort, dbFile: null, uiCodecEndpoint: `${luodiUrl}/temporal-codec` });
     stopUi = () => dev.stop();
     return { address: dev.address };
   }
@@ -216,6 +216,26 @@ test('the UI works in Chromium through luodi, under its Content-Security-Policy'
     await page.getByText(code).first().waitFor({ timeout: 30_000 });
     expect((await queried).status()).toBe(200);
     expect(violations).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the UI shows a province supervisor the workflow\'s input decrypted by luodi\'s codec endpoint', async () => {
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext();
+    const [name, value] = cookie.supervisor.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: baseUrl }]);
+    const page = await context.newPage();
+    // (The UI server of the cluster adds ?preserveStorageRefs=true.)
+    const decoded = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/temporal-codec/decode');
+    const { runId } = await stack.client.workflow.getHandle(code).describe();
+    await page.goto(`${baseUrl}/temporal/namespaces/default/workflows/${encodeURIComponent(code)}/${runId}/history`);
+    expect((await decoded).status()).toBe(200);
+    // The project's name is in the workflow's input, which Temporal holds encrypted.
+    await page.getByText('Temporal 界面测试').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: 'test-results/temporal-ui-decoded.png', fullPage: true });
   } finally {
     await browser.close();
   }
