@@ -43,6 +43,8 @@ export interface AppDeps extends RouteDeps {
   metrics?: ApiMetrics;
   /** API tokens' users kept in memory (API_TOKEN_CACHE_SECONDS); without it each request reads them. */
   tokenCache?: TokenCache;
+  /** luodi's address for people (PUBLIC_URL). */
+  publicUrl?: string;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -72,7 +74,7 @@ export function createApp(deps: AppDeps): Express {
   // The Temporal UI, for the signed-in: before the API's body parsers, so that its bodies pass untouched.
   app.use(temporalUiProxy({ db: deps.db, upstream: deps.temporalUiUrl, log: deps.log }));
   // Its codec endpoint: decrypts payloads for those who may open the UI, and no one else.
-  app.use(createTemporalCodecRouter({ db: deps.db, codec: new EncryptionCodec(deps.keyRing), log: deps.log }));
+  app.use(createTemporalCodecRouter({ db: deps.db, codec: new EncryptionCodec(deps.keyRing), log: deps.log, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }));
   const api = express.Router();
   api.use(createDocsRouter());
   api.use(authenticate(tokenLookup(deps.db, deps.tokenCache)));

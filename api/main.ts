@@ -7,6 +7,7 @@ import { createLogger } from '../config/logger.js';
 import { createDb, type Db } from '../db/connection.js';
 import { purgeExpiredKeys } from '../db/idempotency-keys.js';
 import { purgeExpiredSessions } from '../db/sessions.js';
+import { rewrapWebhookSecrets } from '../db/webhooks.js';
 import { createApp } from './app.js';
 import { TokenCache } from './token-cache.js';
 import { serveMetrics } from '../config/metrics.js';
@@ -52,9 +53,16 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     trustProxy: config.TRUST_PROXY,
+    publicUrl: config.PUBLIC_URL,
     idempotency: { leaseMs: config.IDEMPOTENCY_LEASE_MS, ttlMs: config.IDEMPOTENCY_TTL_HOURS * 3600_000 },
   });
   const purging = purgePeriodically(db);
+  // Webhook secrets stored before sealing, or sealed with a key since rotated out of first place,
+  // are sealed with the active key: what `npm run keys -- rewrap` does, at every start.
+  void rewrapWebhookSecrets(db, keyRing).then(
+    (resealed) => resealed && log.info({ resealed }, 'sealed webhook secrets with the active encryption key'),
+    (err: Error) => log.warn({ err: err.message }, 'could not re-seal the webhook secrets; run npm run keys -- rewrap to see why'),
+  );
   const server = app.listen(config.PORT, () => {
     log.info({ url: `http://127.0.0.1:${config.PORT}/api/projects` }, 'API listening');
   });

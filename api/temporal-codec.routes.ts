@@ -21,6 +21,8 @@ export interface TemporalCodecDeps {
   db: Db;
   codec: PayloadCodec;
   log: Logger;
+  /** luodi's address for people (PUBLIC_URL): behind a reverse proxy that rewrites Host, the origin the browser names. */
+  publicUrl?: string;
 }
 
 const BODY_LIMIT = '4mb';
@@ -57,19 +59,30 @@ function toJson({ metadata, data }: Payload): { metadata: Record<string, string>
 
 /**
  * Only the UI, from luodi's own pages: a browser marks a request from another site
- * (Sec-Fetch-Site) and names its origin; either, when present, must be this site.
+ * (Sec-Fetch-Site) and names its origin; either, when present, must be this site: the host the
+ * request came to, or luodi's public address (a reverse proxy in front may rewrite Host).
  */
-const sameOriginOnly: RequestHandler = (req, _res, next) => {
-  const site = req.get('Sec-Fetch-Site');
-  if (site !== undefined && site !== 'same-origin') {
-    throw new Problem(403, 'Forbidden', `The codec endpoint answers luodi's own pages only; this request came from a ${site} page.`);
+const sameOriginOnly =
+  (publicUrl: string | undefined): RequestHandler =>
+  (req, _res, next) => {
+    const site = req.get('Sec-Fetch-Site');
+    if (site !== undefined && site !== 'same-origin') {
+      throw new Problem(403, 'Forbidden', `The codec endpoint answers luodi's own pages only; this request came from a ${site} page.`);
+    }
+    const origin = req.get('Origin');
+    if (origin !== undefined && hostOf(origin) !== req.host && (publicUrl === undefined || originOf(origin) !== originOf(publicUrl))) {
+      throw new Problem(403, 'Forbidden', `The codec endpoint answers luodi's own pages only; this request came from ${origin}.`);
+    }
+    next();
+  };
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
   }
-  const origin = req.get('Origin');
-  if (origin !== undefined && hostOf(origin) !== req.host) {
-    throw new Problem(403, 'Forbidden', `The codec endpoint answers luodi's own pages only; this request came from ${origin}.`);
-  }
-  next();
-};
+}
 
 function hostOf(origin: string): string | null {
   try {
@@ -99,7 +112,7 @@ const parseBody: RequestHandler = (req, res, next) => {
 export function createTemporalCodecRouter(deps: TemporalCodecDeps): Router {
   const router = Router();
 
-  router.post('/temporal-codec/decode', sameOriginOnly, pageSession(deps.db), signedInTemporalUser, parseBody, async (req, res) => {
+  router.post('/temporal-codec/decode', sameOriginOnly(deps.publicUrl), pageSession(deps.db), signedInTemporalUser, parseBody, async (req, res) => {
     const user = pageUser(res)!;
     const { payloads } = parse(decodeBody, req.body, 'body');
     const namespace = req.get('X-Namespace') ?? null;
@@ -108,7 +121,8 @@ export function createTemporalCodecRouter(deps: TemporalCodecDeps): Router {
       decoded = await deps.codec.decode(payloads.map(fromJson));
     } catch (err) {
       deps.log.error({ user: user.id, namespace, payloads: payloads.length, err: (err as Error).message }, 'temporal payloads could not be decoded');
-      throw new Problem(422, 'Cannot decode', (err as Error).message);
+      // The reason (key ids, the key file's path) stays in the log, for the operator.
+      throw new Problem(422, 'Cannot decode', 'These payloads cannot be decrypted with luodi\'s keys; the operator finds why in the API\'s log.');
     }
     // The audit trail: who had which number of payloads decrypted.
     deps.log.info({ user: user.id, namespace, payloads: payloads.length }, 'temporal payloads decoded');

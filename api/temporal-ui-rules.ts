@@ -35,6 +35,15 @@ export function isReadOnlyRequest(method: string, path: string): boolean {
   return method === 'POST' && WORKFLOW_QUERY.test(path);
 }
 
+/**
+ * The UI's markdown frame (`/render?content=…`) renders whatever its query says, as HTML on
+ * luodi's origin: only as the frame the UI's own pages embed (a browser says Sec-Fetch-Dest:
+ * iframe), never as a page someone is sent a link to.
+ */
+export function isUnframedRender(path: string, fetchDest: string | undefined): boolean {
+  return /^\/render(\/|$)/.test(path) && fetchDest !== 'iframe';
+}
+
 /** luodi's own cookies (the session, the language, the sign-in form's token): never the UI server's business. */
 const LUODI_COOKIE = /^luodi_/;
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
@@ -11,7 +12,7 @@ import { cookies, pageSession, requireSignIn, SESSION_COOKIE } from './pages/ses
 import { Message } from './pages/views/message.js';
 import { authorizeTemporal, mayDo, mayOpenTemporal } from './policy.js';
 import { Problem } from './problem.js';
-import { isReadOnlyRequest, TEMPORAL_UI_PATH, uiPagePolicy, uiResponseHeaders, upstreamRequestHeaders } from './temporal-ui-rules.js';
+import { isReadOnlyRequest, isUnframedRender, TEMPORAL_UI_PATH, uiPagePolicy, uiResponseHeaders, upstreamRequestHeaders } from './temporal-ui-rules.js';
 
 export interface TemporalUiDeps {
   db: Db;
@@ -108,6 +109,9 @@ function admit(db: Db): RequestHandler {
     if (!isReadOnlyRequest(req.method, path)) {
       throw new Problem(403, 'Forbidden', 'The Temporal UI is read-only through luodi: only reading and workflow queries pass.');
     }
+    if (isUnframedRender(path, req.get('Sec-Fetch-Dest'))) {
+      throw new Problem(403, 'Forbidden', 'The Temporal UI renders markdown only inside its own pages.');
+    }
     next();
   };
 }
@@ -121,7 +125,8 @@ function passOn(upstream: IncomingMessage, req: Request, res: Response, log: Log
   const status = upstream.statusCode ?? 502;
   if (ownPolicy || !/^text\/html\b/i.test(String(upstream.headers['content-type'] ?? ''))) {
     res.writeHead(status, headers);
-    upstream.pipe(res);
+    // An upstream that breaks off mid-body ends this response too, rather than leaving it open.
+    pipeline(upstream, res, (err) => err && res.destroy());
     return;
   }
   const chunks: Buffer[] = [];
@@ -139,6 +144,10 @@ function passOn(upstream: IncomingMessage, req: Request, res: Response, log: Log
     chunks.push(chunk);
   });
   body.on('error', () => res.destroy());
+  // The upstream closed before its page was whole: no page, and no hanging request.
+  upstream.on('close', () => {
+    if (!upstream.complete && !res.headersSent) res.destroy();
+  });
   body.on('end', () => {
     if (res.headersSent) return;
     const page = Buffer.concat(chunks);
@@ -152,7 +161,10 @@ function passOn(upstream: IncomingMessage, req: Request, res: Response, log: Log
 function decoded(upstream: IncomingMessage): NodeJS.ReadableStream & { destroy(): void } {
   const encoding = String(upstream.headers['content-encoding'] ?? '').toLowerCase();
   const decoder = encoding === 'gzip' ? createGunzip() : encoding === 'br' ? createBrotliDecompress() : encoding === 'deflate' ? createInflate() : null;
-  return decoder ? upstream.pipe(decoder) : upstream;
+  if (!decoder) return upstream;
+  // An upstream that breaks off reaches the decoder as an error (its 'error' handler ends the response).
+  pipeline(upstream, decoder, () => undefined);
+  return decoder;
 }
 
 function isResponse(res: Response | Socket): res is Response {

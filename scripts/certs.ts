@@ -1,6 +1,6 @@
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata polyfill.
 import 'reflect-metadata';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { certificateSet, FRONTEND_NAME, INTERNODE_NAME, type CertificateSet, type KeyPairFiles } from '../config/cert-files.js';
 import { webcrypto } from 'node:crypto';
@@ -91,6 +91,7 @@ async function keyPem(key: CryptoKey): Promise<string> {
 export async function writePair(files: KeyPairFiles, pair: { cert: x509.X509Certificate; keys: CryptoKeyPair }): Promise<void> {
   writeFileSync(files.cert, `${pair.cert.toString('pem')}\n`);
   writeFileSync(files.key, await keyPem(pair.keys.privateKey), { mode: 0o600 });
+  chmodSync(files.key, 0o600); // also when it replaces a file (--force), whatever that file's mode was
 }
 
 /** The hosts the servers' certificates name by default: loopback, and the compose file's service name. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { keyEntries, newKeyLine, parseKeyRing } from '../config/key-ring.js';
 
@@ -14,13 +14,33 @@ const HEADER = [
   '# stored secret may need it (README: Encryption keys). Never commit this file.',
 ];
 
-/** Writes the lines to a new owner-only file beside the target; returns its path. */
+/**
+ * Writes the lines to a new owner-only file beside the target, on disk (fsync) before it is
+ * linked or renamed into place, so that a crash leaves the old file or the new one, never an
+ * empty one; returns its path.
+ */
 function writeTemporary(path: string, keyLines: readonly string[]): string {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${[...HEADER, ...keyLines].join('\n')}\n`, { mode: 0o600, flag: 'wx' });
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, `${[...HEADER, ...keyLines].join('\n')}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   chmodSync(temporary, 0o600); // whatever the umask
   return temporary;
+}
+
+/** Makes a rename or link into the directory durable. */
+function syncDirectory(path: string): void {
+  const fd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function keyLinesOf(path: string): string[] {
@@ -35,6 +55,7 @@ export function ensureKeyFile(file: string): { path: string; created: boolean } 
   const temporary = writeTemporary(path, [newKeyLine()]);
   try {
     linkSync(temporary, path); // fails if the file exists, even if another process made it just now
+    syncDirectory(path);
     return { path, created: true };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { path, created: false };
@@ -49,6 +70,18 @@ export function rotateKeyFile(file: string): { path: string; activeId: string; i
   const path = resolve(process.cwd(), file);
   const lines = [newKeyLine(), ...keyLinesOf(path)];
   const ring = parseKeyRing(lines.join('\n'), path);
-  renameSync(writeTemporary(path, lines), path);
+  const before = statSync(path);
+  const temporary = writeTemporary(path, lines);
+  try {
+    // The new file keeps the old one's owner and mode: the processes that read it (uid 1000 in
+    // the compose file) still can.
+    if (process.getuid?.() === 0) chownSync(temporary, before.uid, before.gid);
+    chmodSync(temporary, before.mode & 0o777);
+    renameSync(temporary, path);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
+  syncDirectory(path);
   return { path, activeId: ring.activeId, ids: ring.ids };
 }

@@ -216,7 +216,9 @@ describe('docker-compose.yml', () => {
       expect(path, key).toMatch(/^\/run\/secrets\//);
       expect(secretsOf('temporal'), key).toContain(path!.replace('/run/secrets/', ''));
     }
-    for (const name of [...LUODI_SERVICES.filter((n) => n !== 'migrate'), 'temporal-namespace', 'temporal-ui']) {
+    // The dispatcher never talks to Temporal, and reaches outside: it holds no client certificate.
+    expect(secretsOf('dispatcher')).toEqual(['luodi-encryption-keys']);
+    for (const name of ['worker', 'api', 'temporal-namespace', 'temporal-ui']) {
       const env = compose.services[name]!.environment!;
       for (const key of ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY']) {
         expect(env[key], `${name} ${key}`).toMatch(/^\/run\/secrets\//);

@@ -2,7 +2,7 @@
  * The key ring (config/key-ring.ts): AES-256-GCM under the first key, decryption under any key,
  * every alteration refused, key lines checked and named, and strings sealed at rest for one purpose.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -153,6 +153,12 @@ describe('loadKeyRing and the key file', () => {
     const ring = loadKeyRing({ ENCRYPTION_KEYS: undefined, ENCRYPTION_KEYS_FILE: file });
     expect(ring.ids).toEqual([rotated.activeId, first.activeId]);
     expect(openText(ring, sealed, 'test')).toBe('kept');
+
+    // A file an operator made readable to the services' group keeps that mode through a rotation.
+    chmodSync(file, 0o640);
+    rotateKeyFile(file);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(loadKeyRing({ ENCRYPTION_KEYS: undefined, ENCRYPTION_KEYS_FILE: file }).ids).toHaveLength(3);
   });
 });
 

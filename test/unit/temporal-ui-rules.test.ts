@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { isReadOnlyRequest, temporalUiWorkflowPath, uiPagePolicy, uiResponseHeaders, upstreamRequestHeaders } from '../../api/temporal-ui-rules.js';
+import { isReadOnlyRequest, isUnframedRender, temporalUiWorkflowPath, uiPagePolicy, uiResponseHeaders, upstreamRequestHeaders } from '../../api/temporal-ui-rules.js';
 
 /** What luodi's proxy lets through to the Temporal UI server, and what it tells each side (test/temporal-ui.proxy.test.ts runs it against the real server). */
 describe('the Temporal UI through luodi', () => {
@@ -31,6 +31,14 @@ describe('the Temporal UI through luodi', () => {
     ['OPTIONS', '/api/v1/settings', false],
   ])('%s %s reads only: %s', (method, path, readOnly) => {
     expect(isReadOnlyRequest(method, path)).toBe(readOnly);
+  });
+
+  test('the markdown frame is served only as a frame, never as a page a link opens', () => {
+    expect(isUnframedRender('/render', 'iframe')).toBe(false);
+    expect(isUnframedRender('/render', 'document')).toBe(true);
+    expect(isUnframedRender('/render/', undefined)).toBe(true);
+    expect(isUnframedRender('/namespaces/default/workflows', 'document')).toBe(false);
+    expect(isUnframedRender('/renderer.js', 'script')).toBe(false);
   });
 
   test("luodi's credentials and cookies, and method overrides, stay with luodi; the UI's own cookie and headers go on", () => {
