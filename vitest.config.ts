@@ -23,6 +23,7 @@ const TEMPORAL_FREE = [
   'test/browser-check.test.ts',
   'test/webhook-secrets.test.ts',
   'test/temporal-codec.api.test.ts',
+  'test/doctor.test.ts',
 ];
 
 export default defineConfig({
