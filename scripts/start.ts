@@ -6,7 +6,9 @@ import { temporalEndpoint } from '../config/temporal-connection.js';
 import { ensureKeyFile } from './key-file.js';
 import { ensureCertificates } from './certs.js';
 import { DEV_CERTS_DIR } from '../config/cert-files.js';
-import { createLogger } from '../config/logger.js';
+import { createLogger, type Logger } from '../config/logger.js';
+import PinoPretty from 'pino-pretty';
+import { pino } from 'pino';
 import { prepareDatabase } from '../db/migrator.js';
 import { isServing, startDevServer, stopProcess, type DevServer } from './dev-server.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -20,7 +22,13 @@ import { startConfiguredCluster } from './cluster-main.js';
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
-const log = createLogger('start', config.LOG_LEVEL);
+/**
+ * On a terminal every process's log lines are shown readable and coloured (pino-pretty); piped or
+ * redirected, they stay one JSON object a line, for a log collector.
+ */
+const readable = Boolean(process.stdout.isTTY);
+const prettyOptions = { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,component', sync: true } as const;
+const log: Logger = readable ? pino({ name: 'start', level: config.LOG_LEVEL, base: { component: 'start' } }, PinoPretty(prettyOptions)) : createLogger('start', config.LOG_LEVEL);
 const children: ChildProcess[] = [];
 /** The Temporal this started (not one that was already running), stopped last. */
 let server: Pick<DevServer, 'stop'> | null = null;
@@ -68,15 +76,32 @@ async function main(): Promise<void> {
   run('dispatcher', 'worker/dispatcher-main.ts');
   await waitForApi();
   // The UI server listens on loopback; people open the UI through luodi, signed in (api/temporal-ui.tsx).
-  const uiUrl = `http://127.0.0.1:${config.PORT}/temporal/`;
-  log.info(
-    { api: `http://127.0.0.1:${config.PORT}/api/projects`, temporalUi: uiUrl },
-    `luodi is running. API: http://127.0.0.1:${config.PORT}/api/projects  Temporal UI: ${uiUrl}  (Ctrl-C stops everything)`,
-  );
+  const base = `http://127.0.0.1:${config.PORT}`;
+  const uiUrl = `${base}/temporal/`;
+  log.info({ pages: `${base}/`, api: `${base}/api/projects`, temporalUi: uiUrl }, `luodi is running. API: ${base}/api/projects  Temporal UI: ${uiUrl}  (Ctrl-C stops everything)`);
+  if (readable) process.stdout.write(welcome(base, uiUrl));
+}
+
+/** What a newcomer needs next, once everything answers. */
+function welcome(base: string, uiUrl: string): string {
+  return [
+    '',
+    'luodi is running.',
+    `  Pages        ${base}/`,
+    `  API          ${base}/api/projects   (its reference: ${base}/api/docs)`,
+    `  Temporal UI  ${uiUrl}   (for province-level supervisors and coordinators)`,
+    '  First admin  npm run user -- add zhao.admin --name 赵 --role admin   (prints an API token, once)',
+    '               npm run user -- password zhao.admin                    (a password for the pages)',
+    `  Logs         here, every process's, readable; piped (npm start | tee luodi.log) they are JSON lines. LOG_LEVEL=${config.LOG_LEVEL}.`,
+    '  Ctrl-C stops everything, the Temporal server last.',
+    '',
+  ].join('\n');
 }
 
 function run(name: string, entry: string): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, stdio: ['ignore', readable ? 'pipe' : 'inherit', 'inherit'], env: process.env });
+  // Its JSON lines, made readable on the way to the terminal (other lines pass as they are).
+  if (readable) child.stdout!.pipe(PinoPretty(prettyOptions));
   children.push(child);
   child.once('exit', (code) => void shutdown(`${name} exited with code ${code}`, 1));
 }
