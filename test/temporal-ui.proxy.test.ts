@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createApp } from '../api/app.js';
+import { supervisorViews, temporalUiListPath } from '../api/temporal-views.js';
 import { createLogger } from '../config/logger.js';
 import { setPassword } from '../db/users.js';
 import { spawnUiServer } from '../scripts/cluster.js';
@@ -192,6 +193,22 @@ describe("luodi's links to the Temporal UI", () => {
     const res = await get(`/projects/${code}`, 'coordinatorShenyang');
     expect(res.status).toBe(200);
     expect(await res.text()).not.toContain('/temporal/');
+    const stuck = await get('/stuck', 'coordinatorShenyang');
+    expect(stuck.status).toBe(200);
+    expect(await stuck.text()).not.toContain('/temporal/');
+  });
+
+  test('the stuck list gives a province supervisor the UI\'s list views with their queries set, and the UI\'s server takes each query', async () => {
+    const html = await (await get('/stuck', 'supervisor')).text();
+    const hrefs = [...html.matchAll(/href="(\/temporal\/namespaces\/default\/workflows\?query=[^"]+)"/g)].map(([, h]) => h!.replace(/&amp;/g, '&'));
+    const views = supervisorViews();
+    expect(hrefs).toEqual(views.map((v) => temporalUiListPath('default', v.query)));
+    expect(views.map((v) => v.query)).toContain("WorkflowType = 'projectLanding' AND ExecutionStatus = 'Running' AND ProjectStuck = true AND ProjectCity = '沈阳'");
+    // Each query is one Temporal's visibility accepts: the UI's own list request, through luodi.
+    for (const v of views.slice(0, 3)) {
+      const res = await get(`${LIST}?query=${encodeURIComponent(v.query)}`, 'supervisor');
+      expect(res.status, `${v.query}: ${await res.clone().text()}`).toBe(200);
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { unprojectedFailures } from '../../db/write-failures.js';
 import { beijingDate } from '../../workflows/beijing-time.js';
 import { getState } from '../../workflows/messages.js';
 import { notFound, parse, temporalUiLinkFor, type RouteDeps } from '../http.js';
-import { authorize } from '../policy.js';
+import { authorize, mayOpenTemporal } from '../policy.js';
 import { Problem } from '../problem.js';
 import { translator } from './catalog.js';
 import { dashboardData, dashboardWorkbook, periodOf, workbookName, type DashboardQuery } from './dashboard-data.js';
@@ -14,6 +14,7 @@ import { requireSignIn } from './session.js';
 import { Dashboard } from './views/dashboard.js';
 import { Notice } from './views/notice.js';
 import { StuckList } from './views/stuck.js';
+import { supervisorViews, temporalUiListPath } from '../temporal-views.js';
 
 /** Supervisors' and coordinators' pages: the stuck list, the dashboard and its export, and the 督办单. */
 export function registerSupervisionPages(router: Router, deps: RouteDeps): void {
@@ -23,7 +24,8 @@ export function registerSupervisionPages(router: Router, deps: RouteDeps): void 
     const { items } = await listProjects(deps.db, { stuck: true, city: user.city ?? undefined, limit: 200, offset: 0 });
     const unprojected = await unprojectedFailures(deps.db, user.city);
     const temporalUi = (code: string) => temporalUiLinkFor(deps, user, code);
-    sendPage(res, 200, t('stuck'), <StuckList t={t} city={user.city} projects={items} unprojected={unprojected} temporalUi={temporalUi} />);
+    const views = mayOpenTemporal(user) ? supervisorViews().map((v) => ({ label: v.label, href: temporalUiListPath(deps.client.options.namespace, v.query) })) : [];
+    sendPage(res, 200, t('stuck'), <StuckList t={t} city={user.city} projects={items} unprojected={unprojected} temporalUi={temporalUi} views={views} />);
   });
 
   /** The dashboard's query; `period` is a quarter or a date (year to date), by default this year to date. */

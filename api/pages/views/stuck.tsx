@@ -1,6 +1,6 @@
 import type { listProjects } from '../../../db/projects.js';
 import type { unprojectedFailures } from '../../../db/write-failures.js';
-import { STAGE_LABELS, STUCK_REASON_LABELS, type Stage, type StuckReason } from '../../../workflows/reference.js';
+import { STAGE_LABELS, STUCK_REASON_LABELS, type Label, type Stage, type StuckReason } from '../../../workflows/reference.js';
 import type { Translate } from '../catalog.js';
 import { projectPath } from '../paths.js';
 import { TableHead } from './table-head.js';
@@ -17,6 +17,8 @@ export interface StuckListProps {
   unprojected: readonly UnprojectedFailure[];
   /** A project's workflow in the Temporal UI, for a viewer who may open it; null: no link. */
   temporalUi: (code: string) => string | null;
+  /** The Temporal UI's list with a supervisor's query set (api/temporal-views.ts), for a viewer who may open it. */
+  views?: readonly { label: Label; href: string }[];
 }
 
 const reasonLabel = (t: Translate, reason: string) => (reason in STUCK_REASON_LABELS ? t(STUCK_REASON_LABELS[reason as StuckReason]) : reason);
@@ -30,7 +32,7 @@ function TemporalLink({ href }: { href: string | null }) {
   );
 }
 
-export function StuckList({ t, city, projects, unprojected, temporalUi }: StuckListProps) {
+export function StuckList({ t, city, projects, unprojected, temporalUi, views = [] }: StuckListProps) {
   return (
     <>
       <h1>
@@ -80,6 +82,21 @@ export function StuckList({ t, city, projects, unprojected, temporalUi }: StuckL
           <TemporalLink href={temporalUi(f.project_code)} />
         </div>
       ))}
+      {views.length > 0 && (
+        <section class="card" id="temporal-views">
+          <h2>{t({ zh: '在 Temporal 界面中查看', en: 'In the Temporal UI' })}</h2>
+          <p class="muted">{t({ zh: '列表的查询已设好；在界面的列设置中加入 ProjectStage、StuckReasons、OverdueDepartments、EscalationRung 四列。', en: 'The list opens with its query set; add the columns ProjectStage, StuckReasons, OverdueDepartments and EscalationRung in the UI\'s column settings.' })}</p>
+          <ul>
+            {views.map((v) => (
+              <li>
+                <a href={v.href} target="_blank" rel="noopener">
+                  {t(v.label)} ↗
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </>
   );
 }
