@@ -75,8 +75,8 @@ async function dashboardProjects(page: Page): Promise<number> {
   await page.goto(`${stack.baseUrl}/dashboard?city=${encodeURIComponent(CITY)}&period=2026Q2`);
   await page.waitForSelector('body[data-charts="ready"]');
   return page.evaluate(() => {
-    const data = JSON.parse(document.getElementById('dashboard-data')!.textContent!) as { d: { funnel: { value: number }[] } };
-    return data.d.funnel.reduce((sum, s) => sum + s.value, 0);
+    const data = JSON.parse(document.getElementById('dashboard-data')!.textContent!) as { d: { stages: { counts: number[] } } };
+    return data.d.stages.counts.reduce((sum, n) => sum + n, 0);
   });
 }
 

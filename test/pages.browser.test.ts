@@ -122,18 +122,39 @@ describe('supervisors', () => {
 });
 
 describe('the supervisors dashboard', () => {
+  test('a chart with nothing to draw says what is missing instead', async () => {
+    const page = await signIn('supervisor', '/dashboard?period=2001Q1&city=沈抚新区');
+    await page.waitForURL(/\/dashboard\?/);
+    await page.waitForSelector('body[data-charts=ready]');
+    await expect(page.locator('[data-empty="chart-stages"]').textContent()).resolves.toContain('没有项目');
+    expect(await page.locator('#chart-stages').count()).toBe(0);
+    await shot(page, '8-dashboard-empty');
+    await page.context().close();
+  });
+
   test('draws the charts with ECharts and exports every table to Excel with Chinese headers', async () => {
     const page = await signIn('supervisor', '/dashboard?period=2017Q1');
     await page.waitForURL(/\/dashboard\?period=2017Q1$/);
     await page.waitForSelector('body[data-charts=ready]');
-    expect(await page.locator('#chart-funnel canvas, #chart-funnel svg').count()).toBeGreaterThan(0);
+    // Projects by stage as bars (a funnel would claim one cohort's passage from step to step).
+    expect(await page.locator('#chart-stages canvas, #chart-stages svg').count()).toBeGreaterThan(0);
+    expect(await page.locator('#chart-funnel').count()).toBe(0);
+    // Read on a phone: every chart fits the 390 px window, none wider than the page.
+    for (const id of ['chart-stages', 'chart-funds', 'chart-schedule', 'chart-stuck']) {
+      // (A chart with nothing to draw is a sentence instead: see the test above.)
+      const chart = page.locator(`#${id}`);
+      if (!(await chart.count())) continue;
+      const box = (await chart.boundingBox())!;
+      expect(box.x + box.width, id).toBeLessThanOrEqual(390);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await page.locator('#city-table tbody tr').count()).toBe(15);
     await shot(page, '8-dashboard');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await readFile((await download.path())!)) as unknown as ArrayBuffer);
-    expect(workbook.worksheets.map((w) => w.name)).toEqual(['阶段漏斗', '到位资金与目标', '卡住项目']);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['阶段分布', '到位资金与目标', '卡住项目']);
     const funds = workbook.getWorksheet('到位资金与目标')!;
     expect(funds.getRow(2).values).toEqual([undefined, '城市', '年初至今实际到位资金（亿元）', '年度目标（亿元）', '完成率（%）', '超欠进度（百分点）']);
     expect(funds.getRow(3).getCell(1).value).toBe('沈阳');

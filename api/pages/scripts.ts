@@ -38,9 +38,10 @@ form.addEventListener('submit',function(e){
 /** Draws the dashboard's charts from its JSON data block (#dashboard-data). */
 const DASHBOARD_SCRIPT = `(function(){
 var data=JSON.parse(document.getElementById('dashboard-data').textContent),d=data.d,L=data.L;
-function chart(id,option){var c=echarts.init(document.getElementById(id));c.setOption(option);window.addEventListener('resize',function(){c.resize();});}
-var axis={type:'category',data:d.cities,axisLabel:{interval:0,rotate:45}};
-chart('chart-funnel',{tooltip:{},series:[{type:'funnel',sort:'none',data:d.funnel,label:{formatter:'{b}: {c}'}}]});
+function chart(id,option){var el=document.getElementById(id);if(!el)return;var c=echarts.init(el);c.setOption(option);window.addEventListener('resize',function(){c.resize();});}
+var narrow=window.innerWidth<600;
+var axis={type:'category',data:d.cities,axisLabel:{interval:0,rotate:narrow?60:45,fontSize:narrow?10:12}};
+chart('chart-stages',{tooltip:{},grid:{containLabel:true,left:8,right:32,top:8,bottom:8},xAxis:{type:'value',minInterval:1},yAxis:{type:'category',inverse:true,data:d.stages.names},series:[{name:L.projects,type:'bar',data:d.stages.counts,label:{show:true,position:'right'}}]});
 chart('chart-funds',{tooltip:{trigger:'axis'},legend:{},grid:{bottom:80},xAxis:axis,yAxis:{type:'value'},series:[{name:L.funds,type:'bar',data:d.funds},{name:L.target,type:'bar',data:d.targets}]});
 chart('chart-schedule',{tooltip:{trigger:'axis'},grid:{bottom:80},xAxis:axis,yAxis:{type:'value'},series:[{name:L.schedule,type:'bar',data:d.schedule.map(function(v){return v===null?null:{value:v,itemStyle:{color:v<0?'#b3261e':'#2f9e44'}};})}]});
 chart('chart-stuck',{tooltip:{trigger:'axis'},grid:{bottom:80},xAxis:axis,yAxis:{type:'value',minInterval:1},series:[{name:L.stuck,type:'bar',data:d.stuck}]});

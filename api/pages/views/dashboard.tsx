@@ -17,26 +17,46 @@ export interface DashboardProps {
 /** The charts' data, for the served script: JSON in a data block, which the CSP does not run; `<` is escaped so that it cannot close the block. */
 function chartData(t: Translate, data: DashboardData): string {
   const charts = {
-    funnel: data.stages.map((s) => ({ name: t(STAGE_LABELS[s.stage]), value: s.count })),
+    // Projects by stage: a bar per stage, in the stages' order. Not a funnel: these are where
+    // today's projects stand, not one cohort's passage from step to step.
+    stages: { names: data.stages.map((s) => t(STAGE_LABELS[s.stage])), counts: data.stages.map((s) => s.count) },
     cities: data.cities.map((c) => c.city),
     funds: data.cities.map((c) => Number(c.fundsYtdYi)),
     targets: data.cities.map((c) => (c.targetYi === null ? null : Number(c.targetYi))),
     schedule: data.cities.map((c) => (c.schedulePoints === null ? null : Number(c.schedulePoints))),
     stuck: data.cities.map((c) => c.stuck),
   };
-  const labels = { funds: t('series.funds'), target: t('series.target'), schedule: t('series.schedule'), stuck: t('series.stuck') };
+  const labels = { projects: t('column.projects'), funds: t('series.funds'), target: t('series.target'), schedule: t('series.schedule'), stuck: t('series.stuck') };
   return JSON.stringify({ d: charts, L: labels }).replace(/</g, '\\u003c');
 }
 
-function Chart({ title, id, height }: { title: string; id: string; height: number }) {
+/** A chart, or, when it would have nothing to draw, a sentence saying what is missing. */
+function Chart({ title, id, height, empty }: { title: string; id: string; height: number; empty: string | null }) {
   return (
     <>
       <h2>{title}</h2>
-      <div class="card">
-        <div id={id} style={`height:${height}px`}></div>
-      </div>
+      {empty ? (
+        <p class="card muted" data-empty={id}>
+          {empty}
+        </p>
+      ) : (
+        <div class="card">
+          <div id={id} class="chart" style={`height:${height}px`}></div>
+        </div>
+      )}
     </>
   );
+}
+
+/** Which charts would draw nothing, and the sentence each shows instead. */
+function emptyCharts(t: Translate, data: DashboardData) {
+  const none = (values: readonly (number | null)[]) => values.every((v) => v === null || v === 0);
+  return {
+    stages: data.stages.every((s) => s.count === 0) ? t('chartEmpty.stages') : null,
+    funds: none(data.cities.map((c) => Number(c.fundsYtdYi))) && data.cities.every((c) => c.targetYi === null) ? t('chartEmpty.funds') : null,
+    schedule: data.cities.every((c) => c.schedulePoints === null) ? t('chartEmpty.schedule') : null,
+    stuck: data.cities.every((c) => c.stuck === 0) ? t('chartEmpty.stuck') : null,
+  };
 }
 
 /** The city table keeps the dispatch meeting's Chinese column names in both languages, as the export does. */
@@ -73,6 +93,7 @@ function CityTable({ data }: { data: DashboardData }) {
 /** The supervisors' dashboard: the period form, then the charts and the city table. */
 export function Dashboard({ t, user, query, data, error }: DashboardProps) {
   const exportQuery = new URLSearchParams({ period: query.period, ...(query.city ? { city: query.city } : {}) });
+  const empty = data ? emptyCharts(t, data) : null;
   return (
     <>
       <h1>{t('dashboard')}</h1>
@@ -99,7 +120,7 @@ export function Dashboard({ t, user, query, data, error }: DashboardProps) {
           {t('show')}
         </button>
       </form>
-      {data && (
+      {data && empty && (
         <>
           <p class="muted">
             {data.period.from} – {data.period.to} ·{' '}
@@ -107,10 +128,10 @@ export function Dashboard({ t, user, query, data, error }: DashboardProps) {
               {t('exportExcel')}
             </a>
           </p>
-          <Chart title={t('stagesChart')} id="chart-funnel" height={320} />
-          <Chart title={t('fundsChart')} id="chart-funds" height={360} />
-          <Chart title={t('scheduleChart')} id="chart-schedule" height={320} />
-          <Chart title={t('stuck')} id="chart-stuck" height={320} />
+          <Chart title={t('stagesChart')} id="chart-stages" height={320} empty={empty.stages} />
+          <Chart title={t('fundsChart')} id="chart-funds" height={360} empty={empty.funds} />
+          <Chart title={t('scheduleChart')} id="chart-schedule" height={320} empty={empty.schedule} />
+          <Chart title={t('stuck')} id="chart-stuck" height={320} empty={empty.stuck} />
           <CityTable data={data} />
           <JsonData id="dashboard-data" json={chartData(t, data)} />
           <Script src={ECHARTS_PATH} />
