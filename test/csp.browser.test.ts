@@ -62,7 +62,9 @@ describe('under the Content-Security-Policy', () => {
     const { page, violations } = await signIn('supervisor');
     await page.goto(`${stack.baseUrl}/dashboard?period=2017Q1`);
     await page.waitForSelector('body[data-charts=ready]');
-    expect(await page.locator('#chart-funds canvas').count()).toBeGreaterThan(0);
+    // The stages chart always has this file's project to draw (the others may have nothing in the
+    // run's database at that moment, and then say so instead of drawing).
+    expect(await page.locator('#chart-stages canvas').count()).toBeGreaterThan(0);
     for (const path of ['/stuck', `/projects/${code}`]) expect((await page.goto(`${stack.baseUrl}${path}`))!.status()).toBe(200);
     expect(violations).toEqual([]);
   });
