@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createApp } from '../api/app.js';
 import { supervisorViews, temporalUiListPath } from '../api/temporal-views.js';
@@ -212,13 +213,21 @@ describe("luodi's links to the Temporal UI", () => {
   });
 });
 
-test('the UI works in Chromium through luodi, under its Content-Security-Policy', async () => {
+/** Runs `use` with a Chromium page signed in as the province supervisor; closes the browser after. */
+async function asSupervisorInChromium(use: (page: Page) => Promise<void>): Promise<void> {
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext();
     const [name, value] = cookie.supervisor.split('=') as [string, string];
     await context.addCookies([{ name, value, url: baseUrl }]);
-    const page = await context.newPage();
+    await use(await context.newPage());
+  } finally {
+    await browser.close();
+  }
+}
+
+test('the UI works in Chromium through luodi, under its Content-Security-Policy', async () => {
+  await asSupervisorInChromium(async (page) => {
     const violations: string[] = [];
     page.on('console', (msg) => {
       if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
@@ -233,18 +242,11 @@ test('the UI works in Chromium through luodi, under its Content-Security-Policy'
     await page.getByText(code).first().waitFor({ timeout: 30_000 });
     expect((await queried).status()).toBe(200);
     expect(violations).toEqual([]);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('the UI shows a province supervisor the workflow\'s input decrypted by luodi\'s codec endpoint', async () => {
-  const browser = await launchBrowser();
-  try {
-    const context = await browser.newContext();
-    const [name, value] = cookie.supervisor.split('=') as [string, string];
-    await context.addCookies([{ name, value, url: baseUrl }]);
-    const page = await context.newPage();
+  await asSupervisorInChromium(async (page) => {
     // (The UI server of the cluster adds ?preserveStorageRefs=true.)
     const decoded = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/temporal-codec/decode');
     const { runId } = await stack.client.workflow.getHandle(code).describe();
@@ -253,7 +255,5 @@ test('the UI shows a province supervisor the workflow\'s input decrypted by luod
     // The project's name is in the workflow's input, which Temporal holds encrypted.
     await page.getByText('Temporal 界面测试').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: 'test-results/temporal-ui-decoded.png', fullPage: true });
-  } finally {
-    await browser.close();
-  }
+  });
 });
