@@ -163,13 +163,18 @@ function developmentTls() {
   return { TEMPORAL_TLS_CA: set.ca.cert, TEMPORAL_TLS_CERT: set.client.cert, TEMPORAL_TLS_KEY: set.client.key, TEMPORAL_TLS_SERVER_NAME: FRONTEND_NAME };
 }
 
-/** For entry points: a bad configuration stops start-up with the message alone, exit code 2. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+/** For entry points: a ConfigError from `load` stops start-up with the message alone, exit code 2. */
+export function orExit<T>(load: () => T): T {
   try {
-    return loadConfig(env);
+    return load();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
+}
+
+/** For entry points: a bad configuration stops start-up with the message alone, exit code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  return orExit(() => loadConfig(env));
 }

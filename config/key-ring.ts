@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, type Config } from './index.js';
+import { ConfigError, orExit, type Config } from './index.js';
 
 /**
  * luodi's encryption keys (AES-256-GCM): the first key encrypts, every key decrypts. Rotation puts
@@ -115,13 +115,7 @@ export function loadKeyRing(config: Pick<Config, 'ENCRYPTION_KEYS' | 'ENCRYPTION
 
 /** For entry points: no usable key stops start-up with the message alone, exit code 2 (as loadConfigOrExit). */
 export function loadKeyRingOrExit(config: Pick<Config, 'ENCRYPTION_KEYS' | 'ENCRYPTION_KEYS_FILE'>): KeyRing {
-  try {
-    return loadKeyRing(config);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
+  return orExit(() => loadKeyRing(config));
 }
 
 /** A fresh key line; the id defaults to `k` + today's UTC date + a random suffix (k20261206-3fa9c1). */
